@@ -1,0 +1,149 @@
+/** Builds the Fastify app: plugins, error handling, session resolution, CSRF, modules and the web app. */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AppError } from './errors.js';
+import { ErrorCode, type ErrorBody, type FieldIssue } from '../shared/errors.js';
+import type { AppContext } from './context.js';
+import { resolveSession, SESSION_COOKIE } from './auth/sessions.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { associationRoutes } from './modules/associations/routes.js';
+
+const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** zod issues → our field issues: dotted path and a stable reason code. */
+function toFieldIssues(validation: FastifyError['validation']): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const v of validation ?? []) {
+    const base = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+    const params = v.params as { keys?: string[]; params?: { code?: string }; format?: string };
+    if (v.keyword === 'unrecognized_keys') {
+      for (const key of params.keys ?? [])
+        out.push({ path: base ? `${base}.${key}` : key, code: 'unknown_field', message: `Unknown field ${key}` });
+      continue;
+    }
+    let code: string = v.keyword;
+    if (v.keyword === 'custom') code = params.params?.code ?? 'invalid';
+    if (v.keyword === 'invalid_format') code = params.format === 'email' ? 'email' : 'format';
+    if (v.keyword === 'invalid_type' && /received undefined/.test(v.message ?? '')) code = 'required';
+    out.push({ path: base, code, message: v.message ?? code });
+  }
+  return out;
+}
+
+function errorBody(code: ErrorCode, message: string, issues?: FieldIssue[], retry?: number): ErrorBody {
+  return { error: { code, message, ...(issues ? { issues } : {}), ...(retry ? { retryAfterSeconds: retry } : {}) } };
+}
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      ctx.env.LOG_LEVEL === 'silent'
+        ? false
+        : {
+            level: ctx.env.LOG_LEVEL,
+            // Never log cookies or credentials.
+            redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+          },
+    bodyLimit: ctx.env.BODY_LIMIT_BYTES,
+    trustProxy: ctx.env.TRUST_PROXY,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.issues, err.retryAfterSeconds));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      // A malformed id in the path names nothing that exists.
+      if (err.validationContext === 'params') return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
+      return reply
+        .status(400)
+        .send(errorBody(ErrorCode.VALIDATION, 'Invalid input', toFieldIssues(err.validation)));
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.status(413).send(errorBody(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large'));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return reply.status(415).send(errorBody(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send JSON'));
+    if (err.statusCode === 429) return reply.status(429).send(errorBody(ErrorCode.RATE_LIMITED, 'Too many requests'));
+    if (err.statusCode === 400 && (err instanceof SyntaxError || /JSON/i.test(err.code ?? '') || /JSON/.test(err.message)))
+      return reply.status(400).send(errorBody(ErrorCode.MALFORMED_JSON, 'The body is not valid JSON'));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return reply.status(err.statusCode).send(errorBody(ErrorCode.VALIDATION, err.message));
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody(ErrorCode.INTERNAL, 'Internal error'));
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+    // The OpenAPI document and SPA assets are same-origin; HSTS only makes sense behind https.
+    strictTransportSecurity: ctx.env.COOKIE_SECURE,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Samverka API', version: ctx.version, description: 'API of Samverka. Cookie session + x-csrf-token header.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  // Session resolution for every API request; authorisation happens in the services.
+  app.decorateRequest('user', null);
+  app.addHook('preHandler', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const token = request.cookies[SESSION_COOKIE];
+    request.user = token
+      ? await resolveSession(ctx.db, token, {
+          idleMinutes: ctx.env.SESSION_IDLE_MINUTES,
+          maxHours: ctx.env.SESSION_MAX_HOURS,
+        })
+      : null;
+    // CSRF: a state-changing request made with a session must echo the session's token in a header,
+    // which a cross-site form or image cannot do. The cookie is also SameSite=Lax.
+    if (!SAFE_METHODS.has(request.method) && request.user) {
+      if (request.headers['x-csrf-token'] !== request.user.csrfToken)
+        throw new AppError(ErrorCode.CSRF, 'Missing or wrong CSRF token');
+    }
+  });
+
+  app.get('/api/health', { schema: { tags: ['system'] } }, async () => {
+    await ctx.db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+    return { status: 'ok', database: ctx.dbKind, version: ctx.version };
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authRoutes(ctx), { prefix: '/api' });
+  await app.register(associationRoutes(ctx), { prefix: '/api' });
+
+  const hasWeb = existsSync(path.join(WEB_ROOT, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false, index: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET' || !hasWeb)
+      return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
+    // Client-side routes all load the SPA shell.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+
+  return app;
+}

@@ -1,0 +1,43 @@
+/**
+ * Authorisation: every service call starts with requireAccess, which resolves the association
+ * the caller names and checks the caller's role there. Anything outside the caller's associations
+ * is reported as "not found", so ids and slugs of other tenants reveal nothing.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/types.js';
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../../shared/errors.js';
+import { roleAllows, type Permission, type Role } from '../../shared/roles.js';
+import type { SessionUser } from './sessions.js';
+
+/** The caller's scope inside one association. Repositories take it and filter on associationId. */
+export interface Scope {
+  associationId: string;
+  slug: string;
+  role: Role;
+  userId: string;
+}
+
+export async function requireAccess(
+  db: Kysely<DB>,
+  user: SessionUser,
+  slug: string,
+  permission: Permission,
+): Promise<Scope> {
+  const row = await db
+    .selectFrom('associations as a')
+    .leftJoin('memberships as m', (j) => j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId))
+    .select(['a.id', 'a.slug', 'm.role'])
+    .where('a.slug', '=', slug)
+    .executeTakeFirst();
+  const role: Role | null = user.isSystemAdmin ? 'system_admin' : (row?.role ?? null);
+  if (!row || !role) throw AppError.notFound('Association');
+  if (!roleAllows(role, permission)) {
+    throw new AppError(ErrorCode.FORBIDDEN, `Your role may not do this (${permission})`);
+  }
+  return { associationId: row.id, slug: row.slug, role, userId: user.userId };
+}
+
+export function requireSystemAdmin(user: SessionUser): void {
+  if (!user.isSystemAdmin) throw new AppError(ErrorCode.FORBIDDEN, 'Only a system administrator may do this');
+}

@@ -1,0 +1,111 @@
+/**
+ * Database factory: one Kysely instance over pg.Pool, backed either by a PostgreSQL server
+ * (DATABASE_URL) or by embedded PGlite in a data directory. Same dialect, same migrations.
+ */
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { DB } from './types.js';
+
+// `date` columns stay 'YYYY-MM-DD' strings: pg would otherwise build a local-midnight Date,
+// one day off under TZ=Europe/Stockholm. bigint (int8) stays a string; mappers convert.
+pg.types.setTypeParser(1082, (v: string) => v);
+
+export type DatabaseKind = 'pglite' | 'postgresql';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  /** Embedded data directory; ignored when databaseUrl is set. */
+  dataDir?: string;
+  /** Embedded: start from a dumped data dir (tests). */
+  loadDataDir?: Blob;
+  /** Embedded: skip the lock file (in-memory test databases). */
+  inMemory?: boolean;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // Fail fast with a clear message when the server is unreachable.
+    const client = await pool.connect();
+    client.release();
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgresql', close: () => db.destroy() };
+  }
+
+  let release = () => {};
+  let pglite: PGlite;
+  if (opts.inMemory) {
+    pglite = new PGlite({ loadDataDir: opts.loadDataDir });
+  } else {
+    const dir = path.resolve(opts.dataDir ?? './data');
+    const pgdir = path.join(dir, 'pgdata');
+    mkdirSync(pgdir, { recursive: true });
+    release = acquireLock(path.join(dir, 'samverka.lock'));
+    pglite = new PGlite({ dataDir: pgdir, loadDataDir: opts.loadDataDir });
+  }
+  await pglite.waitReady;
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+      release();
+    },
+  };
+}
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * PGlite does not lock its data directory, and two processes writing it corrupt it.
+ * An exclusive lock file holding our pid guards it; a lock left by a dead process is taken over.
+ */
+function acquireLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (existsSync(file) && readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+        } catch {
+          // The lock is gone already: nothing to release.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `The data directory is in use by process ${pid} (${file}). Stop it first, or use another DATA_DIR.`,
+        );
+      }
+      unlinkSync(file); // stale lock from a process that died
+    }
+  }
+  throw new DataDirLockedError(`Could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
