@@ -20,19 +20,24 @@ import type { AssociationRole } from '../src/shared/roles.js';
 export const TEST_PASSWORD = 'Test-Losenord-123';
 let cachedHash: Promise<string> | undefined;
 
+/** A fresh, migrated database on the PostgreSQL server, cloned from the run's template. */
+export async function createServerDatabaseUrl(): Promise<string> {
+  const url = process.env.DATABASE_URL;
+  const template = inject('pgTemplate');
+  if (!url || !template) throw new Error('TEST_DB=postgres needs DATABASE_URL');
+  const name = `${inject('pgRunPrefix')}${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 export async function createTestDb(): Promise<Database> {
   if (process.env.TEST_DB === 'postgres') {
-    const url = process.env.DATABASE_URL;
-    const template = inject('pgTemplate');
-    if (!url || !template) throw new Error('TEST_DB=postgres needs DATABASE_URL');
-    const name = `${inject('pgRunPrefix')}${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    return openDatabase({ databaseUrl: u.toString(), poolSize: 4 });
+    return openDatabase({ databaseUrl: await createServerDatabaseUrl(), poolSize: 4 });
   }
   const dump = readFileSync(inject('pgliteDump'));
   return openDatabase({ inMemory: true, loadDataDir: new Blob([dump]) });

@@ -16,6 +16,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError } from './errors.js';
+import { toFieldIssues } from './validation.js';
 import { ErrorCode, type ErrorBody, type FieldIssue } from '../shared/errors.js';
 import type { AppContext } from './context.js';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.js';
@@ -25,24 +26,16 @@ import { associationRoutes } from './modules/associations/routes.js';
 const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** zod issues → our field issues: dotted path and a stable reason code. */
-function toFieldIssues(validation: FastifyError['validation']): FieldIssue[] {
-  const out: FieldIssue[] = [];
-  for (const v of validation ?? []) {
-    const base = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-    const params = v.params as { keys?: string[]; params?: { code?: string }; format?: string };
-    if (v.keyword === 'unrecognized_keys') {
-      for (const key of params.keys ?? [])
-        out.push({ path: base ? `${base}.${key}` : key, code: 'unknown_field', message: `Unknown field ${key}` });
-      continue;
-    }
-    let code: string = v.keyword;
-    if (v.keyword === 'custom') code = params.params?.code ?? 'invalid';
-    if (v.keyword === 'invalid_format') code = params.format === 'email' ? 'email' : 'format';
-    if (v.keyword === 'invalid_type' && /received undefined/.test(v.message ?? '')) code = 'required';
-    out.push({ path: base, code, message: v.message ?? code });
-  }
-  return out;
+/** Fastify's wrapped validation errors → field issues. */
+function validationIssues(validation: FastifyError['validation']): FieldIssue[] {
+  return toFieldIssues(
+    (validation ?? []).map((v) => ({
+      ...(v.params as object),
+      code: v.keyword,
+      path: v.instancePath.split('/').filter(Boolean),
+      message: v.message,
+    })),
+  );
 }
 
 function errorBody(code: ErrorCode, message: string, issues?: FieldIssue[], retry?: number): ErrorBody {
@@ -76,7 +69,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       if (err.validationContext === 'params') return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
       return reply
         .status(400)
-        .send(errorBody(ErrorCode.VALIDATION, 'Invalid input', toFieldIssues(err.validation)));
+        .send(errorBody(ErrorCode.VALIDATION, 'Invalid input', validationIssues(err.validation)));
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return reply.status(413).send(errorBody(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large'));

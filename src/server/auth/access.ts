@@ -15,7 +15,8 @@ export interface Scope {
   associationId: string;
   slug: string;
   role: Role;
-  userId: string;
+  /** The acting user; null for the system itself (CLI, seeding). */
+  userId: string | null;
 }
 
 export async function requireAccess(

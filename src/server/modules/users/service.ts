@@ -147,3 +147,44 @@ export async function removeUser(db: Kysely<DB>, scope: Scope, userId: string) {
     });
   });
 }
+
+/**
+ * Creates an instance-wide system administrator (CLI only: the first admin of a PostgreSQL
+ * deployment). An existing account is promoted and keeps its password.
+ */
+export async function createSystemAdmin(
+  db: Kysely<DB>,
+  input: { email: string; name: string; password?: string | undefined },
+) {
+  const oneTimePassword = input.password ? null : generateOneTimePassword();
+  const passwordHash = await hashPassword(input.password ?? (oneTimePassword as string));
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx
+      .selectFrom('users')
+      .select(['id', 'email', 'name'])
+      .where(sql<string>`lower(email)`, '=', input.email)
+      .executeTakeFirst();
+    const user =
+      existing ??
+      (await tx
+        .insertInto('users')
+        .values({
+          email: input.email,
+          name: input.name,
+          password_hash: passwordHash,
+          must_change_password: oneTimePassword !== null,
+        })
+        .returning(['id', 'email', 'name'])
+        .executeTakeFirstOrThrow());
+    await tx.updateTable('users').set({ is_system_admin: true }).where('id', '=', user.id).execute();
+    await recordAudit(tx, {
+      associationId: null,
+      actorUserId: null,
+      action: existing ? 'user.promoted_system_admin' : 'user.created',
+      entityType: 'user',
+      entityId: user.id,
+      details: { email: user.email, role: 'system_admin' },
+    });
+    return { user: { ...user, role: 'system_admin' as const }, oneTimePassword: existing ? null : oneTimePassword };
+  });
+}
