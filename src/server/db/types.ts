@@ -5,6 +5,17 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { AssociationRole } from '../../shared/roles.js';
 import type { MemberType } from '../../shared/schemas.js';
+import type {
+  Direction,
+  EducationLevel,
+  ExitReason,
+  FollowUp,
+  IncomeSource,
+  InterventionStatus,
+  Occupation,
+  ReferralStatus,
+} from '../../shared/participants.js';
+import type { Sex } from '../../shared/personnummer.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -13,6 +24,8 @@ export interface AssociationTable {
   slug: string;
   name: string;
   org_number: string | null;
+  /** Days after an exit within which a new entry counts as a return (återvändare). */
+  return_window_days: Generated<number>;
   created_at: Generated<Date>;
 }
 
@@ -86,7 +99,179 @@ export interface AuditLogTable {
   details: ColumnType<unknown, string | null, string | null>;
 }
 
+/** `date` columns are 'YYYY-MM-DD' strings on both backends (see db/index.ts). */
+type DateString = string;
+
+export interface TargetGroupTable {
+  association_id: string;
+  id: Generated<string>;
+  name: string;
+  active: Generated<boolean>;
+}
+
+export interface InterventionTable {
+  association_id: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  direction: Direction;
+  follow_up: FollowUp;
+  esf: Generated<boolean>;
+  start_date: DateString | null;
+  end_date: DateString | null;
+  organiser_member_id: string | null;
+  status: Generated<InterventionStatus>;
+  status_date: Generated<DateString>;
+  planned_participants: number | null;
+  notes: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+export interface InterventionStatusHistoryTable {
+  association_id: string;
+  intervention_id: string;
+  id: Generated<string>;
+  status: InterventionStatus;
+  status_date: DateString;
+  changed_by: string | null;
+  changed_at: Generated<Date>;
+}
+
+export interface InterventionTargetGroupTable {
+  association_id: string;
+  intervention_id: string;
+  target_group_id: string;
+}
+
+export interface InterventionUserTable {
+  association_id: string;
+  intervention_id: string;
+  user_id: string;
+  kind: 'coordinator' | 'responsible';
+}
+
+export interface PersonTable {
+  association_id: string;
+  id: Generated<string>;
+  /** HMAC of the personnummer, for lookup and de-duplication. */
+  pnr_hash: string;
+  /** AES-256-GCM ciphertext of the personnummer. */
+  pnr_enc: string;
+  sex: Sex;
+  birth_year: number;
+  created_at: Generated<Date>;
+}
+
+export interface ImportBatchTable {
+  association_id: string;
+  id: Generated<string>;
+  user_id: string | null;
+  file_name: string;
+  file_hash: string;
+  imported: Generated<number>;
+  anonymous: Generated<number>;
+  updated: Generated<number>;
+  skipped: Generated<number>;
+  created_at: Generated<Date>;
+  undone_at: Date | null;
+}
+
+export interface ParticipationTable {
+  association_id: string;
+  id: Generated<string>;
+  intervention_id: string;
+  person_id: string;
+  entry_date: DateString;
+  exit_date: DateString | null;
+  /** Four-digit kommunkod of residence, or 'other'. */
+  municipality_code: string;
+  support_months: number | null;
+  education_level: EducationLevel | null;
+  referring_member_id: string | null;
+  consent_date: DateString;
+  consent_ref: Generated<string>;
+  exit_reason: ExitReason | null;
+  occupation_after: Occupation | null;
+  is_returner: Generated<boolean>;
+  import_batch_id: string | null;
+  exit_import_batch_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ParticipationIncomeTable {
+  association_id: string;
+  participation_id: string;
+  phase: 'entry' | 'exit';
+  source: IncomeSource;
+  extent_pct: number;
+}
+
+export interface ParticipationTargetGroupTable {
+  association_id: string;
+  participation_id: string;
+  target_group_id: string;
+}
+
+export interface ParticipationHistoryTable {
+  association_id: string;
+  participation_id: string;
+  id: Generated<string>;
+  changed_by: string | null;
+  changed_at: Generated<Date>;
+  field: string;
+  old_value: ColumnType<unknown, string | null, string | null>;
+  new_value: ColumnType<unknown, string | null, string | null>;
+}
+
+export interface AnonymousParticipationTable {
+  association_id: string;
+  id: Generated<string>;
+  intervention_id: string;
+  year: number;
+  exit_year: number | null;
+  sex: Sex;
+  count: number;
+  source: 'registered' | 'import' | 'withdrawn';
+  import_batch_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ReferralTable {
+  association_id: string;
+  id: Generated<string>;
+  intervention_id: string;
+  referring_member_id: string;
+  referrer_role: Generated<string>;
+  referral_date: DateString;
+  note: Generated<string>;
+  pnr_enc: string | null;
+  pnr_hash: string | null;
+  consent_date: DateString | null;
+  status: Generated<ReferralStatus>;
+  decided_at: DateString | null;
+  decision_reason: Generated<string>;
+  redirected_to: string | null;
+  participation_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  target_groups: TargetGroupTable;
+  interventions: InterventionTable;
+  intervention_status_history: InterventionStatusHistoryTable;
+  intervention_target_groups: InterventionTargetGroupTable;
+  intervention_users: InterventionUserTable;
+  persons: PersonTable;
+  import_batches: ImportBatchTable;
+  participations: ParticipationTable;
+  participation_income: ParticipationIncomeTable;
+  participation_target_groups: ParticipationTargetGroupTable;
+  participation_history: ParticipationHistoryTable;
+  anonymous_participations: AnonymousParticipationTable;
+  referrals: ReferralTable;
   associations: AssociationTable;
   members: MemberTable;
   contribution_years: ContributionYearTable;
