@@ -16,8 +16,11 @@ import { createAssociation } from '../src/server/modules/associations/service.js
 import { addMember } from '../src/server/modules/members/service.js';
 import type { Scope } from '../src/server/auth/access.js';
 import type { AssociationRole } from '../src/shared/roles.js';
+import { createPnrCipher } from '../src/server/crypto/pnr.js';
 
 export const TEST_PASSWORD = 'Test-Losenord-123';
+/** A fixed key for tests; production keys come from SECRET_KEY or DATA_DIR/secret.key. */
+export const testPnrCipher = createPnrCipher(Buffer.alloc(32, 7));
 let cachedHash: Promise<string> | undefined;
 
 /** A fresh, migrated database on the PostgreSQL server, cloned from the run's template. */
@@ -53,7 +56,7 @@ export interface TestApp {
 export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDb();
   const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...envOverrides });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, env, version: 'test' });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, env, version: 'test', pnr: testPnrCipher });
   await app.ready();
   return {
     app,

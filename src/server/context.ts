@@ -4,6 +4,7 @@ import type { DB } from './db/types.js';
 import type { DatabaseKind } from './db/index.js';
 import type { Env } from './env.js';
 import type { SessionUser } from './auth/sessions.js';
+import type { PnrCipher } from './crypto/pnr.js';
 import { AppError } from './errors.js';
 import { ErrorCode } from '../shared/errors.js';
 
@@ -13,6 +14,8 @@ export interface AppContext {
   dbKind: DatabaseKind;
   env: Env;
   version: string;
+  /** Encrypts and hashes personnummer; the only holder of the key. */
+  pnr: PnrCipher;
 }
 
 declare module 'fastify' {

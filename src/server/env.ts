@@ -18,6 +18,14 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Base64 of 32 random bytes: the master key that encrypts personnummer at rest. Unset = a key
+   * file generated in DATA_DIR (mode 0600). Back it up: without it the numbers cannot be read.
+   */
+  SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .optional(),
   /** Seed the demo association on an empty database. Default: on for embedded, off for a server. */
   SEED_DEMO: bool.optional(),
   /** Idle minutes before a session ends. */

@@ -6,6 +6,8 @@ import { isDatabaseEmpty, seedDemo } from './db/seed/demo.js';
 import { buildApp } from './app.js';
 import type { Env } from './env.js';
 import { VERSION } from './version.js';
+import { createPnrCipher, loadMasterKey } from './crypto/pnr.js';
+import { seedDemoParticipants } from './db/seed/demo-participants.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -22,7 +24,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
     const seedWanted = env.SEED_DEMO ?? database.kind === 'pglite';
     const seeded = seedWanted && (await isDatabaseEmpty(database.db));
     if (seeded) await seedDemo(database.db);
-    const app = await buildApp({ db: database.db, dbKind: database.kind, env, version: VERSION });
+    const pnr = createPnrCipher(loadMasterKey(env.SECRET_KEY, env.DATA_DIR));
+    if (seeded) await seedDemoParticipants(database.db, pnr);
+    const app = await buildApp({ db: database.db, dbKind: database.kind, env, version: VERSION, pnr });
     await app.listen({ port: env.PORT, host: env.HOST });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;

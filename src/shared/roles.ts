@@ -13,18 +13,49 @@ export const PERMISSIONS = [
   'users.read',
   'users.manage',
   'audit.read',
+  'interventions.read',
+  'interventions.manage',
+  /** Person-level data: a coordinator only for the insatser assigned to them. */
+  'participants.read',
+  'participants.write',
+  /** See a personnummer in full (audited) rather than masked. */
+  'participants.identify',
+  /** Withdraw consent / protected identity for a person across all insatser. */
+  'participants.anonymise',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ALL: readonly Permission[] = PERMISSIONS;
+const ADMIN: readonly Permission[] = [
+  'association.read',
+  'association.manage',
+  'members.manage',
+  'contributions.manage',
+  'users.read',
+  'users.manage',
+  'audit.read',
+  'interventions.read',
+  'interventions.manage',
+];
+const PERSON_LEVEL: readonly Permission[] = [
+  'participants.read',
+  'participants.write',
+  'participants.identify',
+];
 
+/**
+ * The system administrator runs the instance and never sees person-level data; the board and the
+ * auditor see aggregates only (domain.md §8).
+ */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  system_admin: ALL,
-  association_admin: ALL,
-  coordinator: ['association.read'],
-  board: ['association.read'],
-  auditor: ['association.read', 'audit.read'],
+  system_admin: ADMIN,
+  association_admin: [...ADMIN, ...PERSON_LEVEL, 'participants.anonymise'],
+  coordinator: ['association.read', 'interventions.read', ...PERSON_LEVEL],
+  board: ['association.read', 'interventions.read'],
+  auditor: ['association.read', 'audit.read', 'interventions.read'],
 };
+
+/** Roles whose person-level access is limited to the insatser assigned to them. */
+export const INTERVENTION_SCOPED_ROLES: readonly Role[] = ['coordinator'];
 
 export function roleAllows(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServerDatabaseUrl } from '../../../tests/helpers.js';
+import { createServerDatabaseUrl, testPnrCipher } from '../../../tests/helpers.js';
 import { openDatabase } from '../db/index.js';
 import { buildApp } from '../app.js';
 import { loadEnv } from '../env.js';
@@ -55,7 +55,7 @@ describe('cli', () => {
 
     // The API, on the same database, accepts both.
     const database = await openDatabase({ databaseUrl: dbEnv.DATABASE_URL || undefined, dataDir });
-    const app = await buildApp({ db: database.db, dbKind: database.kind, env: loadEnv({ LOG_LEVEL: 'silent' }), version: 't' });
+    const app = await buildApp({ db: database.db, dbKind: database.kind, env: loadEnv({ LOG_LEVEL: 'silent' }), version: 't', pnr: testPnrCipher });
     try {
       const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'chef@nyby.example', password: created.oneTimePassword } });
       expect(login.statusCode).toBe(200);

@@ -10,6 +10,7 @@ import { toMemberDto } from '../members/service.js';
 import { getContributionYear } from '../contributions/service.js';
 import { listAssociationUsers } from '../users/service.js';
 import { roleAllows } from '../../../shared/roles.js';
+import { DEFAULT_TARGET_GROUPS } from '../interventions/service.js';
 
 export function toAssociationDto(a: Association) {
   return { id: a.id, slug: a.slug, name: a.name, orgNumber: a.org_number };
@@ -30,6 +31,10 @@ export async function createAssociation(db: Kysely<DB>, actorUserId: string | nu
       });
       await insertMember(tx, a.id, { type: 'fk', name: 'Försäkringskassan', municipalityCode: null });
       await insertMember(tx, a.id, { type: 'af', name: 'Arbetsförmedlingen', municipalityCode: null });
+      await tx
+        .insertInto('target_groups')
+        .values(DEFAULT_TARGET_GROUPS.map((name) => ({ association_id: a.id, name })))
+        .execute();
       await recordAudit(tx, {
         associationId: a.id,
         actorUserId,
