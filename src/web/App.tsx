@@ -1,0 +1,72 @@
+import { Route, Routes } from 'react-router';
+import { Layout } from './components/Layout';
+import { AssociationRoute, PASSWORD_PATH, RequirePermission, RequireSession } from './components/Guards';
+import { LoginPage } from './pages/LoginPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
+import { HomePage } from './pages/HomePage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { OverviewPage } from './pages/overview/OverviewPage';
+import { AssociationPage } from './pages/admin/AssociationPage';
+import { MembersPage } from './pages/admin/MembersPage';
+import { ContributionsPage } from './pages/admin/ContributionsPage';
+import { UsersPage } from './pages/admin/UsersPage';
+import { AuditPage } from './pages/audit/AuditPage';
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route path="/login" element={<LoginPage />} />
+        <Route element={<RequireSession />}>
+          <Route path={PASSWORD_PATH} element={<ChangePasswordPage />} />
+          <Route path="/" element={<HomePage />} />
+          <Route path="/a/:slug" element={<AssociationRoute />}>
+            <Route index element={<OverviewPage />} />
+            <Route
+              path="admin/association"
+              element={
+                <RequirePermission permission="association.manage">
+                  <AssociationPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="admin/members"
+              element={
+                <RequirePermission permission="members.manage">
+                  <MembersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="admin/contributions/:year?"
+              element={
+                <RequirePermission permission="contributions.manage">
+                  <ContributionsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="admin/users"
+              element={
+                <RequirePermission permission="users.manage">
+                  <UsersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="audit"
+              element={
+                <RequirePermission permission="audit.read">
+                  <AuditPage />
+                </RequirePermission>
+              }
+            />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}
