@@ -70,8 +70,10 @@ export async function resolveSession(
     await db.deleteFrom('sessions').where('id', '=', id).execute();
     return null;
   }
-  // Touch at most once a minute to keep reads cheap.
-  if (now - row.last_seen_at.getTime() > 60_000) {
+  // Touch at most once a minute to keep reads cheap, but at least four times per idle window:
+  // with a one-minute window, touching only after a minute would end every session after a minute.
+  const touchAfterMs = Math.min(60_000, (policy.idleMinutes * 60_000) / 4);
+  if (now - row.last_seen_at.getTime() > touchAfterMs) {
     await db.updateTable('sessions').set({ last_seen_at: new Date(now) }).where('id', '=', id).execute();
   }
   return {
