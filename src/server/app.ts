@@ -1,5 +1,5 @@
 /** Builds the Fastify app: plugins, error handling, session resolution, CSRF, modules and the web app. */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -55,6 +55,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           },
     bodyLimit: ctx.env.BODY_LIMIT_BYTES,
     trustProxy: ctx.env.TRUST_PROXY,
+    // The router answers a broken %-encoding or an over-long path segment itself, bypassing the
+    // error handler; answer in the same format. Such a path names nothing that exists.
+    frameworkErrors: (err, _request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
+      return reply.status(500).send(errorBody(ErrorCode.INTERNAL, 'Internal error'));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -81,6 +89,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return reply.status(400).send(errorBody(ErrorCode.MALFORMED_JSON, 'The body is not valid JSON'));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return reply.status(err.statusCode).send(errorBody(ErrorCode.VALIDATION, err.message));
+    // PostgreSQL refuses U+0000 in text (SQLSTATE 22021). Schemas refuse it with the field named
+    // (textSchema); this covers any text field that does not, so such input is never a 500.
+    if (err.code === '22021')
+      return reply.status(400).send(errorBody(ErrorCode.VALIDATION, 'Text contains a character that cannot be stored'));
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody(ErrorCode.INTERNAL, 'Internal error'));
   });

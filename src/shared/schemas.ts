@@ -9,10 +9,23 @@ import { isValidOrgNumber, normaliseOrgNumber } from './identifiers.js';
 export const MEMBER_TYPES = ['fk', 'af', 'region', 'municipality'] as const;
 export type MemberType = (typeof MEMBER_TYPES)[number];
 
-export const slugSchema = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
+/** What a slug looks like; also used to refuse impossible slugs in URLs before any lookup. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+export const slugSchema = z.string().trim().regex(SLUG_PATTERN);
+
+/** PostgreSQL text cannot hold U+0000: refused in the schema, so the field is named (code `invalid_character`). */
+const noNul = [(v: string) => !v.includes('\u0000'), { params: { code: 'invalid_character' } }] as const;
+
+/** Free text of `min`–`max` characters after trimming. */
+export function textSchema(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine(...noNul);
+}
 
 export const orgNumberSchema = z
   .string()
@@ -22,14 +35,14 @@ export const orgNumberSchema = z
   .transform((v) => normaliseOrgNumber(v) as string);
 
 export const associationUpdateSchema = z.strictObject({
-  name: z.string().trim().min(2).max(200),
+  name: textSchema(2, 200),
   orgNumber: orgNumberSchema.nullable(),
 });
 export type AssociationUpdate = z.infer<typeof associationUpdateSchema>;
 
 export const associationCreateSchema = z.strictObject({
   slug: slugSchema,
-  name: z.string().trim().min(2).max(200),
+  name: textSchema(2, 200),
   orgNumber: orgNumberSchema.nullable().optional(),
 });
 export type AssociationCreate = z.infer<typeof associationCreateSchema>;
@@ -37,7 +50,7 @@ export type AssociationCreate = z.infer<typeof associationCreateSchema>;
 export const memberInputSchema = z
   .strictObject({
     type: z.enum(MEMBER_TYPES),
-    name: z.string().trim().min(2).max(200),
+    name: textSchema(2, 200),
     /** Four-digit SCB municipality code (kommunkod); required for municipalities, absent otherwise. */
     municipalityCode: z.string().trim().nullable().optional(),
   })
@@ -124,7 +137,7 @@ export const emailSchema = z
 
 export const userCreateSchema = z.strictObject({
   email: emailSchema,
-  name: z.string().trim().min(1).max(200),
+  name: textSchema(1, 200),
   role: z.enum(ASSOCIATION_ROLES),
   /** Optional; when absent a one-time password is generated and returned once. */
   password: passwordSchema.optional(),
@@ -132,13 +145,13 @@ export const userCreateSchema = z.strictObject({
 export type UserCreate = z.infer<typeof userCreateSchema>;
 
 export const userUpdateSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: textSchema(1, 200),
   role: z.enum(ASSOCIATION_ROLES),
 });
 export type UserUpdate = z.infer<typeof userUpdateSchema>;
 
 export const loginSchema = z.strictObject({
-  email: z.string().trim().toLowerCase().min(1).max(320),
+  email: z.string().trim().toLowerCase().min(1).max(320).refine(...noNul),
   password: z.string().min(1).max(200),
 });
 

@@ -8,6 +8,7 @@ import type { DB } from '../db/types.js';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { roleAllows, type Permission, type Role } from '../../shared/roles.js';
+import { SLUG_PATTERN } from '../../shared/schemas.js';
 import type { SessionUser } from './sessions.js';
 
 /** The caller's scope inside one association. Repositories take it and filter on associationId. */
@@ -25,6 +26,8 @@ export async function requireAccess(
   slug: string,
   permission: Permission,
 ): Promise<Scope> {
+  // A slug that cannot exist (e.g. one with a NUL byte, which PostgreSQL refuses) names nothing.
+  if (!SLUG_PATTERN.test(slug)) throw AppError.notFound('Association');
   const row = await db
     .selectFrom('associations as a')
     .leftJoin('memberships as m', (j) => j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId))
