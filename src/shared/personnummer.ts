@@ -3,6 +3,7 @@
  * A samordningsnummer has day + 60. The check digit C is Luhn over the last 10 digits.
  */
 import { luhnValid } from './identifiers.js';
+import { todaySweden } from './dates.js';
 
 export type Sex = 'kvinna' | 'man';
 
@@ -23,7 +24,10 @@ function isRealDate(y: number, m: number, d: number): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
 }
 
-/** Accepts `YYYYMMDDNNNN` or `YYYYMMDD-NNNN` (also `+`). 10-digit forms are refused: the century is ambiguous. */
+/**
+ * Accepts `YYYYMMDDNNNN` or `YYYYMMDD-NNNN` (also `+`). 10-digit forms are refused: the century is ambiguous.
+ * The birth date must exist and lie between 1900-01-01 and today (Swedish time).
+ */
 export function parsePersonnummer(input: string): { ok: true; value: ParsedPersonnummer } | { ok: false; error: PersonnummerError } {
   const m = /^(\d{8})[-+]?(\d{4})$/.exec(input.trim());
   if (!m) return { ok: false, error: 'format' };
@@ -33,13 +37,17 @@ export function parsePersonnummer(input: string): { ok: true; value: ParsedPerso
   let day = Number(digits.slice(6, 8));
   const coordinationNumber = day > 60;
   if (coordinationNumber) day -= 60;
-  if (year < 1890 || !isRealDate(year, month, day)) return { ok: false, error: 'date' };
+  // The check digit covers the last 10 digits only, so the century is checked by plausibility: a
+  // birth date from 1900 up to today. This also catches every single mistyped century digit.
+  if (year < 1900 || !isRealDate(year, month, day)) return { ok: false, error: 'date' };
+  const birthDate = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${String(day).padStart(2, '0')}`;
+  if (birthDate > todaySweden()) return { ok: false, error: 'date' };
   if (!luhnValid(digits.slice(2))) return { ok: false, error: 'luhn' };
   return {
     ok: true,
     value: {
       digits,
-      birthDate: `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${String(day).padStart(2, '0')}`,
+      birthDate,
       birthYear: year,
       sex: Number(digits[10]) % 2 === 1 ? 'man' : 'kvinna',
       coordinationNumber,
