@@ -1,6 +1,5 @@
-import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { type Command, CommanderError, Option } from 'commander';
+import type { z } from 'zod';
 import { loadEnv, EnvError } from '../env.js';
 import { openDatabase, DataDirLockedError, type Database } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -24,17 +23,15 @@ interface Output {
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  throw new AppError(
-    ErrorCode.VALIDATION,
-    'Invalid input',
-    toFieldIssues(r.error.issues as ZodishIssue[]),
-  );
+  throw new AppError(ErrorCode.VALIDATION, 'Invalid input', toFieldIssues(r.error.issues as ZodishIssue[]));
 }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
@@ -57,7 +54,11 @@ function register(program: Command, out: () => Output) {
     .requiredOption('--name <name>', 'full name')
     .option('--org-number <nr>', 'organisation number, 10 digits')
     .action(async (o: { slug: string; name: string; orgNumber?: string }) => {
-      const input = validate(associationCreateSchema, { slug: o.slug, name: o.name, orgNumber: o.orgNumber ?? null });
+      const input = validate(associationCreateSchema, {
+        slug: o.slug,
+        name: o.name,
+        orgNumber: o.orgNumber ?? null,
+      });
       const a = await withDatabase(({ db }) => createAssociation(db, null, input));
       out().result(a, `Created association ${a.slug} (${a.name}), id ${a.id}`);
     });
@@ -72,18 +73,31 @@ function register(program: Command, out: () => Output) {
     .option('--name <name>', 'display name (default: the e-mail address)')
     .option('--password-stdin', 'read the password from standard input instead of generating one')
     .action(
-      async (o: { association?: string; email: string; role: (typeof ROLES)[number]; name?: string; passwordStdin?: boolean }) => {
+      async (o: {
+        association?: string;
+        email: string;
+        role: (typeof ROLES)[number];
+        name?: string;
+        passwordStdin?: boolean;
+      }) => {
         const email = validate(emailSchema, o.email);
         const password = o.passwordStdin ? validate(passwordSchema, await readStdin()) : undefined;
         const name = o.name ?? email;
         const result = await withDatabase(async ({ db }) => {
           if (o.role === 'system_admin') {
-            if (o.association) throw AppError.field('association', 'not_allowed', 'A system_admin is instance-wide; omit --association');
+            if (o.association)
+              throw AppError.field(
+                'association',
+                'not_allowed',
+                'A system_admin is instance-wide; omit --association',
+              );
             return createSystemAdmin(db, { email, name, password });
           }
-          if (!o.association) throw AppError.field('association', 'required', '--association is required for this role');
+          if (!o.association)
+            throw AppError.field('association', 'required', '--association is required for this role');
           const a = await findAssociationBySlug(db, o.association);
-          if (!a) throw AppError.field('association', 'not_found', `No association with slug ${o.association}`);
+          if (!a)
+            throw AppError.field('association', 'not_found', `No association with slug ${o.association}`);
           return createUser(
             db,
             { associationId: a.id, slug: a.slug, role: 'system_admin', userId: null },
@@ -91,7 +105,8 @@ function register(program: Command, out: () => Output) {
           );
         });
         const lines = [`User ${result.user.email} (${o.role})`];
-        if (result.oneTimePassword) lines.push(`One-time password: ${result.oneTimePassword}`, 'It must be changed at first login.');
+        if (result.oneTimePassword)
+          lines.push(`One-time password: ${result.oneTimePassword}`, 'It must be changed at first login.');
         out().result({ user: result.user, oneTimePassword: result.oneTimePassword }, lines.join('\n'));
       },
     );
@@ -103,7 +118,8 @@ export async function runCli(program: Command, argv: string[]): Promise<number> 
     const format = program.opts<{ format: Format }>().format;
     return {
       format,
-      result: (json, text) => process.stdout.write(format === 'json' ? `${JSON.stringify(json)}\n` : `${text}\n`),
+      result: (json, text) =>
+        process.stdout.write(format === 'json' ? `${JSON.stringify(json)}\n` : `${text}\n`),
     };
   };
   register(program, out);
@@ -115,7 +131,8 @@ export async function runCli(program: Command, argv: string[]): Promise<number> 
     const format = program.opts<{ format: Format }>().format;
     let code = 1;
     let body: { code: string; message: string; issues?: unknown };
-    if (err instanceof AppError) body = { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+    if (err instanceof AppError)
+      body = { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
     else if (err instanceof EnvError || err instanceof DataDirLockedError) {
       code = 3;
       body = { code: 'ENVIRONMENT', message: err.message };
