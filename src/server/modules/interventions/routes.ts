@@ -163,7 +163,8 @@ export const interventionRoutes =
         },
       },
       async (req) =>
-        participants.anonymisePerson(deps, await access(req, req.params.slug, 'participants.write'), req.params.id, req.body.reason),
+        // Erases the person across every insats, including ones a coordinator cannot see: admins only.
+        participants.anonymisePerson(deps, await access(req, req.params.slug, 'participants.anonymise'), req.params.id, req.body.reason),
     );
 
     // ---- anonymous participants (counts only) ----

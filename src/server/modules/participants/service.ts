@@ -470,7 +470,7 @@ export async function anonymisePerson(
     const all = await tx
       .selectFrom('participations as p')
       .innerJoin('persons as pe', (j) => j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'))
-      .select(['p.intervention_id', 'p.entry_date', 'p.exit_date', 'p.exit_reason', 'pe.sex', 'pe.pnr_hash'])
+      .select(['p.id', 'p.intervention_id', 'p.entry_date', 'p.exit_date', 'p.exit_reason', 'pe.sex', 'pe.pnr_hash'])
       .where('p.association_id', '=', scope.associationId)
       .where('p.person_id', '=', p.person_id)
       .execute();
@@ -498,6 +498,15 @@ export async function anonymisePerson(
         .set({ pnr_enc: null, pnr_hash: null, consent_date: null })
         .where('association_id', '=', scope.associationId)
         .where('pnr_hash', '=', hash)
+        .execute();
+    // Unlink referrals first: the foreign key (association_id, participation_id) ON DELETE SET NULL
+    // would null association_id too, which is NOT NULL, and the erasure would fail.
+    if (all.length)
+      await tx
+        .updateTable('referrals')
+        .set({ participation_id: null })
+        .where('association_id', '=', scope.associationId)
+        .where('participation_id', 'in', all.map((x) => x.id))
         .execute();
     // Cascades to participations, their income, target groups and history.
     await tx.deleteFrom('persons').where('association_id', '=', scope.associationId).where('id', '=', p.person_id).execute();
