@@ -1,12 +1,14 @@
 import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'kysely';
 import * as m0001 from './migrations/20261128_0001_foundation.js';
 import * as m0002 from './migrations/20261128_0002_participants.js';
+import * as m0003 from './migrations/20261128_0003_imports.js';
 import type { DB } from './types.js';
 
 /** Migrations are listed statically so they work the same under tsx, bundlers and tests. */
 const migrations: Record<string, Migration> = {
   '20261128_0001_foundation': m0001,
   '20261128_0002_participants': m0002,
+  '20261128_0003_imports': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

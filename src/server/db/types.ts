@@ -174,6 +174,9 @@ export interface ImportBatchTable {
   skipped: Generated<number>;
   created_at: Generated<Date>;
   undone_at: Date | null;
+  undone_by: string | null;
+  file_size: Generated<number>;
+  format: Generated<'csv' | 'xlsx'>;
 }
 
 export interface ParticipationTable {

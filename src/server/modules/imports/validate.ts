@@ -1,0 +1,624 @@
+/**
+ * Validation of an import, in two steps, both pure:
+ *  1. each row on its own, against the association's reference data (insatser, municipalities,
+ *     target groups, members), reusing the register's zod schemas and `checkEntryFields`;
+ *  2. all rows together against the register as it stands (preloaded by the service): duplicates
+ *     within the file, overlaps, rows already stored (skipped) and exits added to ongoing
+ *     participations (updated), and the returner flag.
+ * Errors name the spreadsheet row, the Swedish column header and a Swedish reason.
+ */
+import {
+  entrySchema,
+  exitSchema,
+  dateSchema,
+  type EntryInput,
+  type ExitInput,
+} from '../../../shared/register-schemas.js';
+import { parsePersonnummer, type Sex } from '../../../shared/personnummer.js';
+import { daysBetween } from '../../../shared/dates.js';
+import type { Direction, FollowUp, IncomeSource } from '../../../shared/participants.js';
+import { AppError } from '../../errors.js';
+import { toFieldIssues, type ZodishIssue } from '../../validation.js';
+import { checkEntryFields, type EntryContext } from '../participants/service.js';
+import {
+  EDUCATION_LOOKUP,
+  EXIT_REASON_LOOKUP,
+  HEADERS,
+  INCOME_LOOKUP,
+  NO,
+  OCCUPATION_LOOKUP,
+  OTHER_MUNICIPALITY_WORDS,
+  REQUIRED_HEADERS,
+  YES,
+  normaliseHeader,
+  normaliseValue,
+  type ColumnKey,
+} from './columns.js';
+import type { SheetRow } from './parse.js';
+
+export interface RowError {
+  /** Spreadsheet row number (the header is row 1). */
+  row: number;
+  /** The Swedish column header. */
+  column: string;
+  message: string;
+}
+
+export interface RefIntervention {
+  id: string;
+  name: string;
+  direction: Direction;
+  followUp: FollowUp;
+  /** Whether the caller may register people in it (a coordinator: only their own insatser). */
+  allowed: boolean;
+}
+
+/** The association's reference data, keyed by normalised name (see `normaliseValue`). */
+export interface ImportReference {
+  interventions: Map<string, RefIntervention>;
+  /** Name, name without " kommun"/" stad", or code → kommunkod. */
+  municipalities: Map<string, string>;
+  targetGroups: Map<string, string>;
+  members: Map<string, string>;
+  entryContext: EntryContext;
+  today: string;
+}
+
+export interface PersonRow {
+  kind: 'person';
+  row: number;
+  digits: string;
+  sex: Sex;
+  birthYear: number;
+  entry: EntryInput;
+  exit: ExitInput | null;
+}
+
+export interface AnonymousRow {
+  kind: 'anonymous';
+  row: number;
+  interventionId: string;
+  sex: Sex;
+  year: number;
+  exitYear: number | null;
+}
+
+export type ValidRow = PersonRow | AnonymousRow;
+export type ColumnMap = Map<ColumnKey, number>;
+
+// ---------------------------------------------------------------- header
+
+/** The header row → column positions. Unknown, duplicated or missing required headers are errors on row 1. */
+export function mapHeader(header: SheetRow): { columns: ColumnMap; errors: RowError[] } {
+  const columns: ColumnMap = new Map();
+  const errors: RowError[] = [];
+  const known = new Set<string>(HEADERS);
+  header.cells.forEach((raw, i) => {
+    const name = normaliseHeader(raw);
+    if (!name) return; // an empty header cell (trailing separators) names no column
+    if (!known.has(name)) {
+      errors.push({ row: header.row, column: raw.trim(), message: `Okänd kolumn "${raw.trim()}"` });
+      return;
+    }
+    if (columns.has(name as ColumnKey)) {
+      errors.push({ row: header.row, column: name, message: 'Kolumnen finns två gånger' });
+      return;
+    }
+    columns.set(name as ColumnKey, i);
+  });
+  for (const h of REQUIRED_HEADERS)
+    if (!columns.has(h)) errors.push({ row: header.row, column: h, message: `Kolumnen "${h}" saknas` });
+  return { columns, errors };
+}
+
+/** Blank rows and rows whose first cell starts with `#` (the template's example) are not data. */
+export function isIgnorableRow(cells: string[]): boolean {
+  const first = cells.find((c) => c.trim() !== '');
+  return first === undefined || first.trim().startsWith('#');
+}
+
+// ---------------------------------------------------------------- one row
+
+const DATE_RE = /^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$/;
+
+/** `YYYY-MM-DD` (a trailing midnight time, as Excel sometimes adds, is accepted), or null if invalid. */
+export function parseDate(v: string): string | null {
+  const m = DATE_RE.exec(v);
+  if (!m || !dateSchema.safeParse(m[1]).success) return null;
+  return m[1]!;
+}
+
+const SEX_LOOKUP = new Map<string, Sex>([
+  ['kvinna', 'kvinna'],
+  ['k', 'kvinna'],
+  ['kv', 'kvinna'],
+  ['man', 'man'],
+  ['m', 'man'],
+]);
+
+const PNR_MESSAGES = {
+  format: 'Ogiltigt personnummer (skriv ÅÅÅÅMMDD-NNNN, 12 siffror)',
+  date: 'Ogiltigt personnummer (födelsedatumet finns inte)',
+  luhn: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)',
+} as const;
+
+/** Field names of the register's schemas and services → the import's columns. */
+const FIELD_COLUMN: Record<string, ColumnKey> = {
+  interventionId: 'insats',
+  personnummer: 'personnummer',
+  entryDate: 'startdatum',
+  municipalityCode: 'kommun',
+  incomeAtEntry: 'försörjning_start',
+  supportMonths: 'månader_offentlig_försörjning',
+  educationLevel: 'utbildningsnivå',
+  targetGroupIds: 'målgrupp',
+  referringMemberId: 'remitterande_part',
+  consentDate: 'samtycke_datum',
+  consentRef: 'samtycke_referens',
+  exitDate: 'slutdatum',
+  exitReason: 'avslutsanledning',
+  occupationAfter: 'sysselsättning_efter',
+  incomeAtExit: 'försörjning_slut',
+};
+
+/** Swedish reasons for the register's stable issue codes (`field:code`, or `code` for any field). */
+const CODE_MESSAGES: Record<string, string> = {
+  'entryDate:future': 'Startdatum ligger i framtiden',
+  'consentDate:future': 'Samtyckesdatum ligger i framtiden',
+  'exitDate:future': 'Slutdatum ligger i framtiden',
+  'exitDate:before_entry': 'Slutdatum före startdatum',
+  'occupationAfter:required': 'Avslut saknar sysselsättning efter',
+  'incomeAtExit:required': 'Avslut saknar försörjning vid slut',
+  'incomeAtEntry:too_small': 'Försörjning vid start saknas',
+  unknown_municipality: 'Okänd kommun',
+  unknown_target_group: 'Okänd målgrupp',
+  unknown_member: 'Okänd medlem',
+  required: 'Värde saknas',
+  duplicate: 'Samma försörjningskälla anges två gånger',
+  too_big: 'Värdet är för långt eller för stort',
+};
+
+function issueToError(row: number, path: string, code: string): RowError {
+  const field = path.split('.')[0]!;
+  return {
+    row,
+    column: FIELD_COLUMN[field] ?? field,
+    message: CODE_MESSAGES[`${field}:${code}`] ?? CODE_MESSAGES[code] ?? 'Ogiltigt värde',
+  };
+}
+
+// The row's own fields, without the person (checked here, with Swedish reasons) and the referral.
+const entryRowSchema = entrySchema.omit({ personnummer: true, referralId: true });
+
+type IncomeLine = { source: IncomeSource; extentPct: number };
+
+function parseIncome(v: string): { lines: IncomeLine[] } | { error: string } {
+  const lines: IncomeLine[] = [];
+  for (const part of v.split('|')) {
+    const text = part.trim();
+    if (!text) continue;
+    const m = /^(.*?)\s*(?::\s*(\S+?)\s*%?)?$/.exec(text)!;
+    const source = INCOME_LOOKUP.get(normaliseValue(m[1]!));
+    if (!source) return { error: `Okänd försörjningskälla "${m[1]}"` };
+    let extentPct = 100;
+    if (m[2] !== undefined) {
+      extentPct = Number(m[2]);
+      if (!/^\d{1,3}$/.test(m[2]) || extentPct > 100)
+        return { error: `Ogiltig omfattning för ${m[1]}: ange 0–100 (%)` };
+    }
+    if (lines.some((l) => l.source === source)) return { error: `${m[1]} anges två gånger` };
+    lines.push({ source, extentPct });
+  }
+  return { lines };
+}
+
+/** Checks one data row on its own. */
+export function validateRow(
+  ref: ImportReference,
+  columns: ColumnMap,
+  sheetRow: SheetRow,
+): { ok: true; value: ValidRow } | { ok: false; errors: RowError[] } {
+  const { row, cells } = sheetRow;
+  const errors: RowError[] = [];
+  const err = (column: ColumnKey, message: string) => errors.push({ row, column, message });
+  const get = (c: ColumnKey): string => {
+    const i = columns.get(c);
+    const v = i === undefined ? '' : (cells[i] ?? '').trim();
+    // The export guards a cell starting with =, +, - or @ with an apostrophe against Excel formulas.
+    return /^'[=+\-@]/.test(v) ? v.slice(1) : v;
+  };
+
+  // insats
+  const insatsName = get('insats');
+  let intervention: RefIntervention | undefined;
+  if (!insatsName) err('insats', 'Insats saknas');
+  else {
+    intervention = ref.interventions.get(normaliseValue(insatsName));
+    // An insats the caller may not work with is reported exactly like one that does not exist.
+    if (!intervention || !intervention.allowed) {
+      err('insats', 'Okänd insats');
+      intervention = undefined;
+    } else if (intervention.direction !== 'individual') {
+      err('insats', 'Insatsen är strukturövergripande och har inga deltagare');
+      intervention = undefined;
+    }
+  }
+
+  // anonym, personnummer, kön
+  const anonText = normaliseValue(get('anonym'));
+  let anonymous = false;
+  if (YES.has(anonText)) anonymous = true;
+  else if (!NO.has(anonText)) err('anonym', 'Ogiltigt värde: skriv ja eller nej');
+  const pnrText = get('personnummer');
+  const sexText = normaliseValue(get('kön'));
+  let sex: Sex | undefined;
+  if (sexText) {
+    sex = SEX_LOOKUP.get(sexText);
+    if (!sex) err('kön', 'Ogiltigt kön: skriv kvinna eller man (K/M)');
+  }
+
+  // startdatum, slutdatum
+  const startText = get('startdatum');
+  const entryDate = startText ? parseDate(startText) : null;
+  if (!startText) err('startdatum', 'Startdatum saknas');
+  else if (!entryDate) err('startdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+  const endText = get('slutdatum');
+  const exitDate = endText ? parseDate(endText) : null;
+  if (endText && !exitDate) err('slutdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+  if (entryDate && exitDate) {
+    if (exitDate < entryDate) err('slutdatum', 'Slutdatum före startdatum');
+    else if (exitDate > ref.today) err('slutdatum', 'Slutdatum ligger i framtiden');
+  }
+
+  if (anonymous) {
+    if (pnrText) err('personnummer', 'En anonym deltagare får inte ha personnummer');
+    if (!sexText) err('kön', 'Kön saknas (krävs för anonyma deltagare)');
+    if (entryDate && entryDate > ref.today) err('startdatum', 'Startdatum ligger i framtiden');
+    if (entryDate && entryDate < '2004-01-01')
+      err('startdatum', 'Anonyma deltagare räknas från och med 2004');
+    if (errors.length || !intervention || !sex || !entryDate) return { ok: false, errors };
+    return {
+      ok: true,
+      value: {
+        kind: 'anonymous',
+        row,
+        interventionId: intervention.id,
+        sex,
+        year: Number(entryDate.slice(0, 4)),
+        exitYear: exitDate ? Number(exitDate.slice(0, 4)) : null,
+      },
+    };
+  }
+
+  // An identified participant.
+  if (intervention && intervention.followUp !== 'person')
+    err(
+      'insats',
+      'Insatsen följs upp med antal, inte per person: registrera deltagarna som anonyma (anonym=ja)',
+    );
+  let parsed: ReturnType<typeof parsePersonnummer> | undefined;
+  if (!pnrText) err('personnummer', 'Personnummer saknas (skriv anonym=ja för en anonym deltagare)');
+  else {
+    parsed = parsePersonnummer(pnrText);
+    if (!parsed.ok) err('personnummer', PNR_MESSAGES[parsed.error]);
+    else if (sex && sex !== parsed.value.sex) err('kön', 'Kön stämmer inte med personnumret');
+  }
+
+  const kommunText = get('kommun');
+  let municipalityCode = '';
+  if (!kommunText) err('kommun', 'Kommun saknas');
+  else {
+    const key = normaliseValue(kommunText);
+    if (OTHER_MUNICIPALITY_WORDS.has(key)) municipalityCode = 'other';
+    else {
+      // Excel drops the leading zero of a code such as 0180 when the cell is a number.
+      const code = /^\d{1,4}$/.test(key) ? key.padStart(4, '0') : key;
+      const found = ref.municipalities.get(code);
+      if (found) municipalityCode = found;
+      else err('kommun', 'Okänd kommun');
+    }
+  }
+
+  let incomeAtEntry: IncomeLine[] = [];
+  const incomeStart = get('försörjning_start');
+  if (!incomeStart) err('försörjning_start', 'Försörjning vid start saknas');
+  else {
+    const r = parseIncome(incomeStart);
+    if ('error' in r) err('försörjning_start', r.error);
+    else incomeAtEntry = r.lines;
+  }
+
+  const targetGroupIds: string[] = [];
+  for (const part of get('målgrupp').split('|')) {
+    if (!part.trim()) continue;
+    const id = ref.targetGroups.get(normaliseValue(part));
+    if (id) targetGroupIds.push(id);
+    else err('målgrupp', `Okänd målgrupp "${part.trim()}"`);
+  }
+
+  const consentText = get('samtycke_datum');
+  const consentDate = consentText ? parseDate(consentText) : null;
+  if (!consentText) err('samtycke_datum', 'Samtyckesdatum saknas');
+  else if (!consentDate) err('samtycke_datum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+
+  const consentRef = get('samtycke_referens');
+  // PostgreSQL cannot store NUL, and no other control character belongs in a reference.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b-\u001f]/.test(consentRef))
+    err('samtycke_referens', 'Texten innehåller otillåtna tecken');
+
+  const educationText = get('utbildningsnivå');
+  const educationLevel = educationText ? (EDUCATION_LOOKUP.get(normaliseValue(educationText)) ?? null) : null;
+  if (educationText && !educationLevel) err('utbildningsnivå', 'Okänd utbildningsnivå');
+
+  const monthsText = get('månader_offentlig_försörjning');
+  let supportMonths: number | null = null;
+  if (monthsText) {
+    if (/^\d{1,4}$/.test(monthsText) && Number(monthsText) <= 1200) supportMonths = Number(monthsText);
+    else err('månader_offentlig_försörjning', 'Ange ett heltal mellan 0 och 1200');
+  }
+
+  const memberText = get('remitterande_part');
+  const referringMemberId = memberText ? (ref.members.get(normaliseValue(memberText)) ?? null) : null;
+  if (memberText && !referringMemberId) err('remitterande_part', 'Okänd medlem');
+
+  // Exit fields belong together: a date needs a reason, occupation and income (unless felregistrering).
+  const reasonText = get('avslutsanledning');
+  const occupationText = get('sysselsättning_efter');
+  const incomeEnd = get('försörjning_slut');
+  const exitReason = reasonText ? EXIT_REASON_LOOKUP.get(normaliseValue(reasonText)) : undefined;
+  const occupationAfter = occupationText ? OCCUPATION_LOOKUP.get(normaliseValue(occupationText)) : undefined;
+  if (reasonText && !exitReason) err('avslutsanledning', 'Okänd avslutsanledning');
+  if (occupationText && !occupationAfter)
+    err('sysselsättning_efter', 'Okänd sysselsättning: skriv arbete, studier, arbetssökande eller övrigt');
+  let incomeAtExit: IncomeLine[] = [];
+  if (incomeEnd) {
+    const r = parseIncome(incomeEnd);
+    if ('error' in r) err('försörjning_slut', r.error);
+    else incomeAtExit = r.lines;
+  }
+  let exit: ExitInput | null = null;
+  if (!endText) {
+    if (reasonText) err('avslutsanledning', 'Avslutsanledning utan slutdatum');
+    if (occupationText) err('sysselsättning_efter', 'Sysselsättning efter utan slutdatum');
+    if (incomeEnd) err('försörjning_slut', 'Försörjning vid slut utan slutdatum');
+  } else {
+    if (!reasonText) err('avslutsanledning', 'Avslut saknar avslutsanledning');
+    const realExit = exitReason !== 'registration_error';
+    if (realExit && !occupationText) err('sysselsättning_efter', 'Avslut saknar sysselsättning efter');
+    if (realExit && !incomeEnd) err('försörjning_slut', 'Avslut saknar försörjning vid slut');
+  }
+
+  if (errors.length || !intervention || !parsed?.ok || !entryDate || !consentDate)
+    return { ok: false, errors };
+
+  // The register's own rules, so an import accepts exactly what the entry form accepts.
+  const entryCandidate = {
+    interventionId: intervention.id,
+    entryDate,
+    municipalityCode,
+    incomeAtEntry,
+    supportMonths,
+    educationLevel,
+    targetGroupIds: [...new Set(targetGroupIds)],
+    referringMemberId,
+    consentDate,
+    consentRef,
+  };
+  const entryParsed = entryRowSchema.safeParse(entryCandidate);
+  if (!entryParsed.success) {
+    for (const i of toFieldIssues(entryParsed.error.issues as ZodishIssue[]))
+      errors.push(issueToError(row, i.path, i.code));
+    return { ok: false, errors };
+  }
+  try {
+    checkEntryFields(ref.entryContext, entryParsed.data, ref.today);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    for (const i of e.issues ?? []) errors.push(issueToError(row, i.path, i.code));
+  }
+  if (exitDate) {
+    const exitParsed = exitSchema.safeParse({
+      exitDate,
+      exitReason,
+      occupationAfter: occupationAfter ?? null,
+      incomeAtExit,
+    });
+    if (!exitParsed.success)
+      for (const i of toFieldIssues(exitParsed.error.issues as ZodishIssue[]))
+        errors.push(issueToError(row, i.path, i.code));
+    else exit = exitParsed.data;
+  }
+  if (errors.length) return { ok: false, errors };
+
+  return {
+    ok: true,
+    value: {
+      kind: 'person',
+      row,
+      digits: parsed.value.digits,
+      sex: parsed.value.sex,
+      birthYear: parsed.value.birthYear,
+      entry: { ...entryParsed.data, personnummer: parsed.value.digits, referralId: null },
+      exit,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- all rows against the register
+
+/** A participation already in the register, of a person named in the file. */
+export interface StoredParticipation {
+  id: string;
+  personHash: string;
+  interventionId: string;
+  entryDate: string;
+  exitDate: string | null;
+  exitReason: string | null;
+}
+
+export type RowAction =
+  { type: 'create'; returner: boolean } | { type: 'update'; participationId: string } | { type: 'skip' };
+
+interface Period {
+  start: string;
+  end: string | null;
+  /** File row, or null for a stored participation. */
+  row: number | null;
+  storedId: string | null;
+  counts: boolean;
+}
+
+const overlaps = (a: Period, b: Period) =>
+  a.start <= (b.end ?? '9999-12-31') && b.start <= (a.end ?? '9999-12-31');
+
+/**
+ * Decides, for every valid person row (with its lookup hash), whether it creates a participation,
+ * adds an exit to a stored ongoing one, or is already stored; and finds duplicates and overlaps.
+ * Overlaps are judged on the final state: stored participations with the file's exits applied.
+ */
+export function planAgainstRegister(
+  rows: { row: PersonRow; hash: string }[],
+  stored: StoredParticipation[],
+  returnWindowDays: number,
+): { actions: Map<number, RowAction>; errors: RowError[] } {
+  const errors: RowError[] = [];
+  const actions = new Map<number, RowAction>();
+  const storedByKey = new Map<string, StoredParticipation>();
+  for (const s of stored) storedByKey.set(`${s.personHash}|${s.interventionId}|${s.entryDate}`, s);
+
+  const firstRowByKey = new Map<string, number>();
+  const exitsAdded = new Map<string, { exitDate: string; exitReason: string; row: number }>();
+  const creates: { row: PersonRow; hash: string }[] = [];
+  for (const r of rows) {
+    const key = `${r.hash}|${r.row.entry.interventionId}|${r.row.entry.entryDate}`;
+    const first = firstRowByKey.get(key);
+    if (first !== undefined) {
+      errors.push({
+        row: r.row.row,
+        column: 'personnummer',
+        message: `Raden är en dubblett av rad ${first}`,
+      });
+      continue;
+    }
+    firstRowByKey.set(key, r.row.row);
+    const s = storedByKey.get(key);
+    const exit = r.row.exit;
+    if (!s) {
+      creates.push(r);
+      continue;
+    }
+    if (!exit || s.exitDate === exit.exitDate) actions.set(r.row.row, { type: 'skip' });
+    else if (s.exitDate === null) {
+      actions.set(r.row.row, { type: 'update', participationId: s.id });
+      exitsAdded.set(s.id, { exitDate: exit.exitDate, exitReason: exit.exitReason, row: r.row.row });
+    } else
+      errors.push({
+        row: r.row.row,
+        column: 'slutdatum',
+        message: `Registreringen (start ${s.entryDate}) är redan avslutad ${s.exitDate}`,
+      });
+  }
+
+  // Final periods per person and insats, for the overlap check; per person, for returners.
+  const periods = new Map<string, Period[]>();
+  const exitsByPerson = new Map<
+    string,
+    { exitDate: string; row: number | null; storedId: string | null }[]
+  >();
+  const add = (hash: string, interventionId: string, p: Period, exitReason: string | null) => {
+    const key = `${hash}|${interventionId}`;
+    if (!periods.has(key)) periods.set(key, []);
+    periods.get(key)!.push(p);
+    if (p.end && exitReason !== 'registration_error') {
+      if (!exitsByPerson.has(hash)) exitsByPerson.set(hash, []);
+      exitsByPerson.get(hash)!.push({ exitDate: p.end, row: p.row, storedId: p.storedId });
+    }
+  };
+  for (const s of stored) {
+    const added = exitsAdded.get(s.id);
+    const exitReason = added?.exitReason ?? s.exitReason;
+    add(
+      s.personHash,
+      s.interventionId,
+      {
+        start: s.entryDate,
+        end: added?.exitDate ?? s.exitDate,
+        row: added?.row ?? null,
+        storedId: s.id,
+        counts: exitReason !== 'registration_error',
+      },
+      exitReason,
+    );
+  }
+  for (const r of creates) {
+    const exitReason = r.row.exit?.exitReason ?? null;
+    add(
+      r.hash,
+      r.row.entry.interventionId,
+      {
+        start: r.row.entry.entryDate,
+        end: r.row.exit?.exitDate ?? null,
+        row: r.row.row,
+        storedId: null,
+        counts: exitReason !== 'registration_error',
+      },
+      exitReason,
+    );
+  }
+
+  const overlapRows = new Set<number>();
+  for (const list of periods.values()) {
+    if (list.length < 2) continue;
+    for (const a of list) {
+      if (!a.counts || a.row === null) continue;
+      const isCreate = a.storedId === null;
+      for (const b of list) {
+        if (a === b || !b.counts || !overlaps(a, b)) continue;
+        if (b.storedId !== null) {
+          // A new row against a stored participation; an added exit against another stored one.
+          if (isCreate || b.row === null) {
+            overlapRows.add(a.row);
+            errors.push({
+              row: a.row,
+              column: isCreate ? 'startdatum' : 'slutdatum',
+              message: `Överlappar en befintlig registrering (start ${b.start})`,
+            });
+            break;
+          }
+        } else if (b.row !== null && b.row < a.row) {
+          // Two rows of the file: reported once, on the later row.
+          overlapRows.add(a.row);
+          errors.push({
+            row: a.row,
+            column: 'startdatum',
+            message: `Överlappar rad ${b.row} (start ${b.start})`,
+          });
+          break;
+        }
+      }
+    }
+  }
+
+  for (const r of creates) {
+    if (overlapRows.has(r.row.row)) continue;
+    const entryDate = r.row.entry.entryDate;
+    const returner = (exitsByPerson.get(r.hash) ?? []).some(
+      (e) =>
+        e.row !== r.row.row &&
+        e.exitDate <= entryDate &&
+        daysBetween(e.exitDate, entryDate) <= returnWindowDays,
+    );
+    actions.set(r.row.row, { type: 'create', returner });
+  }
+  return { actions, errors };
+}
+
+/** Errors in reading order: by row, then by the column's position in the format. */
+export function sortErrors(errors: RowError[]): RowError[] {
+  const pos = (c: string) => {
+    const i = HEADERS.indexOf(c as ColumnKey);
+    return i < 0 ? -1 : i;
+  };
+  return errors.sort((a, b) => a.row - b.row || pos(a.column) - pos(b.column));
+}
