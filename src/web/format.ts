@@ -20,8 +20,9 @@ export function formatMoney(amount: number): string {
   return money.format(amount);
 }
 
-export function formatInteger(n: number): string {
-  return integer.format(n);
+/** 12000000 → "12 000 000" with ordinary spaces, for an input a person edits. */
+export function integerInputValue(n: number): string {
+  return integer.format(n).replace(/[\u00a0\u202f]/g, ' ');
 }
 
 /** 52.4 → "52,4 %" (as many decimals as needed, at most four). */

@@ -12,7 +12,7 @@ import { api } from '../../api';
 import { validate } from '../../errors';
 import { useAssociation } from '../../association';
 import {
-  formatInteger,
+  integerInputValue,
   formatMoney,
   formatPercent,
   formatPercent2,
@@ -59,7 +59,7 @@ function ContributionForm({ data }: { data: ContributionYear }) {
     regions: data.lines.filter((l) => l.type === GROUP_TYPE.regions),
     municipalities: data.lines.filter((l) => l.type === GROUP_TYPE.municipalities),
   };
-  const [total, setTotal] = useState(data.totalAmount === null ? '' : formatInteger(data.totalAmount));
+  const [total, setTotal] = useState(data.totalAmount === null ? '' : integerInputValue(data.totalAmount));
   const [shares, setShares] = useState(() => initialShares(data.lines));
   const [busy, setBusy] = useState(false);
   const [feedback, setFeedback] = useState<FeedbackMessage | null>(null);
@@ -233,7 +233,7 @@ function ContributionForm({ data }: { data: ContributionYear }) {
           value={total}
           onValueChange={setTotal}
           onBlur={() => {
-            if (totalValue !== null) setTotal(formatInteger(totalValue));
+            if (totalValue !== null) setTotal(integerInputValue(totalValue));
           }}
           error={errors.messageFor('totalAmount')}
           inputMode="numeric"
