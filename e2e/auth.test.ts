@@ -100,6 +100,25 @@ describe('login', () => {
   });
 });
 
+describe('an ended session', () => {
+  it('sends the user to the login page on the next request, and back after signing in', async () => {
+    const { page } = h;
+    await login(h, USERS.admin);
+    await expectHeading(page, ASSOCIATION);
+    // The server forgets the session (as after the idle timeout); the page does not know yet.
+    await h.context.clearCookies();
+    await page
+      .getByRole('navigation', { name: 'Förbundets meny' })
+      .getByRole('link', { name: 'Medlemmar' })
+      .click();
+    await page.waitForURL((u) => u.pathname === '/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/a/exempelbygden/admin/members');
+    await tryLogin(USERS.admin, 'Demo-Samverka-2026');
+    await expectHeading(page, 'Medlemmar');
+    await logout(h);
+  });
+});
+
 describe('each role sees the overview and only what it may do', () => {
   it('association admin: all admin pages and the users table', async () => {
     await login(h, USERS.admin);

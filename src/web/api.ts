@@ -34,6 +34,15 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+let errorListener: ((err: ApiError) => void) | null = null;
+
+/**
+ * Registers the one listener told of every error response (except the session probe's own 401),
+ * whether it came from a query or a form submit: the app uses it to notice an ended session.
+ */
+export function onApiError(listener: (err: ApiError) => void): void {
+  errorListener = listener;
+}
 
 /** Remembers the session's CSRF token (from GET /api/session or the login response). */
 export function setCsrfToken(token: string | null): void {
@@ -72,8 +81,15 @@ export async function request<T>(method: Method, url: string, body?: unknown): P
     }
   }
   if (!res.ok) {
-    const err = (json as ErrorPayload | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.issues ?? [], err?.retryAfterSeconds);
+    const body = (json as ErrorPayload | null)?.error;
+    const err = new ApiError(
+      res.status,
+      body?.code ?? 'INTERNAL',
+      body?.issues ?? [],
+      body?.retryAfterSeconds,
+    );
+    if (url !== '/api/session') errorListener?.(err);
+    throw err;
   }
   return json as T;
 }

@@ -1,23 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import './i18n';
 import './styles.css';
-import { ApiError } from './api';
+import { ApiError, onApiError } from './api';
 import { keys } from './queries';
 import { App } from './App';
 
-/** A 401 anywhere means the session ended (idle timeout, logout elsewhere): forget it, and the guard sends the user to the login page. */
-function onApiError(err: unknown) {
-  if (!(err instanceof ApiError)) return;
-  if (err.status === 401 && err.code === 'UNAUTHENTICATED') queryClient.setQueryData(keys.session, null);
-  if (err.code === 'PASSWORD_CHANGE_REQUIRED') void queryClient.invalidateQueries({ queryKey: keys.session });
-}
-
 const queryClient = new QueryClient({
-  queryCache: new QueryCache({ onError: onApiError }),
-  mutationCache: new MutationCache({ onError: onApiError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,
@@ -27,6 +18,14 @@ const queryClient = new QueryClient({
         count < 2 && (!(err instanceof ApiError) || err.status === 0 || err.status >= 500),
     },
   },
+});
+
+onApiError((err) => {
+  // The session ended (idle timeout, signed out elsewhere): forget it; the guard then shows the login page.
+  if (err.code === 'UNAUTHENTICATED') queryClient.setQueryData(keys.session, null);
+  // The session's state or CSRF token changed under us (e.g. a sign-in in another tab): reload it, so a retry works.
+  if (err.code === 'PASSWORD_CHANGE_REQUIRED' || err.code === 'CSRF')
+    void queryClient.invalidateQueries({ queryKey: keys.session });
 });
 
 createRoot(document.getElementById('root') as HTMLElement).render(
