@@ -22,6 +22,12 @@ export const PERMISSIONS = [
   'participants.identify',
   /** Withdraw consent / protected identity for a person across all insatser. */
   'participants.anonymise',
+  /** Aggregate reports, dashboard, goals (read); small counts suppressed without person-level rights. */
+  'reports.read',
+  /** Goals, report texts, finalising reports. */
+  'reports.manage',
+  /** Compare associations side by side (always suppressed). */
+  'reports.compare',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,6 +41,8 @@ const ADMIN: readonly Permission[] = [
   'audit.read',
   'interventions.read',
   'interventions.manage',
+  'reports.read',
+  'reports.manage',
 ];
 const PERSON_LEVEL: readonly Permission[] = [
   'participants.read',
@@ -47,11 +55,11 @@ const PERSON_LEVEL: readonly Permission[] = [
  * auditor see aggregates only (domain.md §8).
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  system_admin: ADMIN,
+  system_admin: [...ADMIN, 'reports.compare'],
   association_admin: [...ADMIN, ...PERSON_LEVEL, 'participants.anonymise'],
-  coordinator: ['association.read', 'interventions.read', ...PERSON_LEVEL],
-  board: ['association.read', 'interventions.read'],
-  auditor: ['association.read', 'audit.read', 'interventions.read'],
+  coordinator: ['association.read', 'interventions.read', 'reports.read', ...PERSON_LEVEL],
+  board: ['association.read', 'interventions.read', 'reports.read'],
+  auditor: ['association.read', 'audit.read', 'interventions.read', 'reports.read'],
 };
 
 /** Roles whose person-level access is limited to the insatser assigned to them. */

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider, type Kysely } from 'k
 import * as m0001 from './migrations/20261128_0001_foundation.js';
 import * as m0002 from './migrations/20261128_0002_participants.js';
 import * as m0003 from './migrations/20261128_0003_imports.js';
+import * as m0004 from './migrations/20261128_0004_reports.js';
 import type { DB } from './types.js';
 
 /** Migrations are listed statically so they work the same under tsx, bundlers and tests. */
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '20261128_0001_foundation': m0001,
   '20261128_0002_participants': m0002,
   '20261128_0003_imports': m0003,
+  '20261128_0004_reports': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

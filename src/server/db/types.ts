@@ -261,7 +261,40 @@ export interface ReferralTable {
   created_at: Generated<Date>;
 }
 
+export interface GoalTable {
+  association_id: string;
+  id: Generated<string>;
+  name: string;
+  definition: ColumnType<unknown, string, string>;
+  period_type: 'year' | 'tertial' | 'half_year' | 'quarter';
+  comparator: '>=' | '<=';
+  /** numeric: pg returns it as a string. */
+  target: ColumnType<string, number, number>;
+  reference: ColumnType<unknown, string | null, string | null>;
+  valid_from_year: number;
+  valid_to_year: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ReportTable {
+  association_id: string;
+  id: Generated<string>;
+  intervention_id: string | null;
+  period_type: 'year' | 'tertial' | 'half_year' | 'quarter' | 'custom';
+  period_from: DateString;
+  period_to: DateString;
+  title: string;
+  analysis: Generated<string>;
+  status: Generated<'draft' | 'final'>;
+  frozen: ColumnType<unknown, string | null, string | null>;
+  finalised_at: Date | null;
+  finalised_by: string | null;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
+  goals: GoalTable;
+  reports: ReportTable;
   target_groups: TargetGroupTable;
   interventions: InterventionTable;
   intervention_status_history: InterventionStatusHistoryTable;

@@ -1,0 +1,244 @@
+/**
+ * The report SQL. Every figure is an aggregate computed in PostgreSQL at request time; no
+ * participation rows are loaded into JavaScript. Registration errors (felregistrering) are excluded
+ * from every figure. Reviewers: this file is the definition of the numbers in domain.md §5.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../../db/types.js';
+import type { Period, ReportFilter } from '../../../shared/report-schemas.js';
+
+/** Age at entry in whole years from birth year (only the birth year is stored), banded as in domain.md §5. */
+const AGE_BAND_SQL = sql`CASE
+  WHEN a.age BETWEEN 16 AND 19 THEN '16-19'
+  WHEN a.age BETWEEN 20 AND 24 THEN '20-24'
+  WHEN a.age BETWEEN 25 AND 29 THEN '25-29'
+  WHEN a.age BETWEEN 30 AND 39 THEN '30-39'
+  WHEN a.age BETWEEN 40 AND 49 THEN '40-49'
+  WHEN a.age BETWEEN 50 AND 64 THEN '50-64'
+  ELSE 'other' END`;
+
+const PUBLIC_SOURCES = sql`('unemployment_insurance','activity_support','establishment_benefit','sickness_benefit',
+  'rehabilitation_benefit','sickness_compensation','activity_compensation','social_assistance')`;
+
+/** Source → the national rollup (Ohälsa, Arbetsmarknadsstöd, Ekonomiskt bistånd, ingen offentlig försörjning, okänd). */
+const INCOME_GROUP_SQL = (col: RawBuilder<unknown>) => sql`CASE
+  WHEN ${col} IN ('sickness_benefit','rehabilitation_benefit','sickness_compensation','activity_compensation') THEN 'ohalsa'
+  WHEN ${col} IN ('unemployment_insurance','activity_support','establishment_benefit') THEN 'arbetsmarknadsstod'
+  WHEN ${col} = 'social_assistance' THEN 'ekonomiskt_bistand'
+  WHEN ${col} = 'unknown' OR ${col} IS NULL THEN 'okand'
+  ELSE 'ingen' END`;
+
+export interface QueryScope {
+  associationIds: string[];
+  /** Restrict to these insatser (a coordinator's own, or the filter's). */
+  interventionIds?: string[] | null;
+}
+
+/**
+ * The filtered participation set `a` (felregistrering excluded), active at some time in the period.
+ * Columns: association_id, id, person_id, intervention_id, sex, age, entry_date, exit_date,
+ * occupation_after, is_returner, municipality_code.
+ */
+function base(scope: QueryScope, period: Period, f: ReportFilter) {
+  const conds: RawBuilder<unknown>[] = [
+    sql`p.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`,
+    sql`p.entry_date <= ${period.to}::date`,
+    sql`(p.exit_date IS NULL OR p.exit_date >= ${period.from}::date)`,
+    sql`p.exit_reason IS DISTINCT FROM 'registration_error'`,
+  ];
+  if (scope.interventionIds) conds.push(sql`p.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
+  if (f.interventionIds?.length) conds.push(sql`p.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
+  if (f.direction) conds.push(sql`i.direction = ${f.direction}`);
+  if (f.organiserMemberId) conds.push(sql`i.organiser_member_id = ${f.organiserMemberId}::uuid`);
+  if (f.municipalityCode) conds.push(sql`p.municipality_code = ${f.municipalityCode}`);
+  if (f.sex) conds.push(sql`pe.sex = ${f.sex}`);
+  if (f.targetGroupId)
+    conds.push(sql`EXISTS (SELECT 1 FROM participation_target_groups t
+      WHERE t.association_id = p.association_id AND t.participation_id = p.id AND t.target_group_id = ${f.targetGroupId}::uuid)`);
+  const inner = sql`SELECT p.association_id, p.id, p.person_id, p.intervention_id, pe.sex,
+      extract(year FROM p.entry_date)::int - pe.birth_year AS age,
+      p.entry_date, p.exit_date, p.occupation_after, p.is_returner, p.municipality_code
+    FROM participations p
+    JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id
+    JOIN interventions i ON i.association_id = p.association_id AND i.id = p.intervention_id
+    WHERE ${sql.join(conds, sql` AND `)}`;
+  if (!f.ageBand) return inner;
+  return sql`SELECT * FROM (${inner}) a WHERE ${AGE_BAND_SQL} = ${f.ageBand}`;
+}
+
+export const DIMENSION_SQL = {
+  total: sql`'total'`,
+  sex: sql`a.sex`,
+  ageBand: AGE_BAND_SQL,
+  municipality: sql`a.municipality_code`,
+  intervention: sql`a.intervention_id::text`,
+  association: sql`a.association_id::text`,
+} as const;
+export type Dimension = keyof typeof DIMENSION_SQL;
+
+export interface CoreRow {
+  dim: string;
+  sex: string | null;
+  entries: number;
+  exits: number;
+  to_work_or_studies: number;
+  ongoing_at_end: number;
+  participations: number;
+  unique_persons: number;
+  returners: number;
+  median_days: number | null;
+  days_0_90: number;
+  days_91_180: number;
+  days_181_365: number;
+  days_366_730: number;
+  days_731_plus: number;
+}
+
+/**
+ * Volumes, outcome, returners and time in insats for identified participants, per dimension value,
+ * both per sex and for both sexes together (GROUPING SETS), in one pass.
+ */
+export async function coreFigures(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  period: Period,
+  f: ReportFilter,
+  dimension: Dimension,
+): Promise<CoreRow[]> {
+  const inPeriod = (col: string) => sql`${sql.ref(col)} BETWEEN ${period.from}::date AND ${period.to}::date`;
+  const exited = inPeriod('a.exit_date');
+  const days = sql`(a.exit_date - a.entry_date)`;
+  const r = await sql<CoreRow>`
+    SELECT a.dim, CASE WHEN grouping(a.sex) = 1 THEN NULL ELSE a.sex END AS sex,
+      count(*) FILTER (WHERE ${inPeriod('a.entry_date')})::int AS entries,
+      count(*) FILTER (WHERE ${exited})::int AS exits,
+      count(*) FILTER (WHERE ${exited} AND a.occupation_after IN ('work', 'studies'))::int AS to_work_or_studies,
+      count(*) FILTER (WHERE a.exit_date IS NULL OR a.exit_date > ${period.to}::date)::int AS ongoing_at_end,
+      count(*)::int AS participations,
+      count(DISTINCT a.person_id)::int AS unique_persons,
+      count(*) FILTER (WHERE ${inPeriod('a.entry_date')} AND a.is_returner)::int AS returners,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${days}) FILTER (WHERE ${exited}) AS median_days,
+      count(*) FILTER (WHERE ${exited} AND ${days} <= 90)::int AS days_0_90,
+      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 91 AND 180)::int AS days_91_180,
+      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 181 AND 365)::int AS days_181_365,
+      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 366 AND 730)::int AS days_366_730,
+      count(*) FILTER (WHERE ${exited} AND ${days} > 730)::int AS days_731_plus
+    FROM (SELECT a.*, ${DIMENSION_SQL[dimension]} AS dim FROM (${base(scope, period, f)}) a) a
+    GROUP BY GROUPING SETS ((a.dim, a.sex), (a.dim))`.execute(db);
+  return r.rows.map((row) => ({ ...row, median_days: row.median_days === null ? null : Number(row.median_days) }));
+}
+
+export interface AnonymousRow {
+  dim: string;
+  sex: string | null;
+  entries: number;
+  exits: number;
+}
+
+/**
+ * Anonymous participants (no consent / protected identity): counted in volumes only, by the year of
+ * entry (and of exit, for withdrawn consent). A year is counted when it overlaps the period.
+ * Filters that need personal data (municipality, age band, target group) exclude them.
+ */
+export async function anonymousFigures(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  period: Period,
+  f: ReportFilter,
+  dimension: 'total' | 'sex' | 'intervention' | 'association',
+): Promise<AnonymousRow[]> {
+  if (f.municipalityCode || f.ageBand || f.targetGroupId) return [];
+  const fromYear = Number(period.from.slice(0, 4));
+  const toYear = Number(period.to.slice(0, 4));
+  const conds: RawBuilder<unknown>[] = [sql`a.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`];
+  if (scope.interventionIds) conds.push(sql`a.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
+  if (f.interventionIds?.length) conds.push(sql`a.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
+  if (f.direction) conds.push(sql`i.direction = ${f.direction}`);
+  if (f.organiserMemberId) conds.push(sql`i.organiser_member_id = ${f.organiserMemberId}::uuid`);
+  if (f.sex) conds.push(sql`a.sex = ${f.sex}`);
+  const dim = dimension === 'sex' ? sql`'total'` : DIMENSION_SQL[dimension];
+  const r = await sql<AnonymousRow>`
+    SELECT a.dim, CASE WHEN grouping(a.sex) = 1 THEN NULL ELSE a.sex END AS sex,
+      coalesce(sum(a.count) FILTER (WHERE a.year BETWEEN ${fromYear} AND ${toYear}), 0)::int AS entries,
+      coalesce(sum(a.count) FILTER (WHERE a.exit_year BETWEEN ${fromYear} AND ${toYear}), 0)::int AS exits
+    FROM (SELECT a.*, ${dim} AS dim FROM anonymous_participations a
+      JOIN interventions i ON i.association_id = a.association_id AND i.id = a.intervention_id
+      WHERE ${sql.join(conds, sql` AND `)}) a
+    GROUP BY GROUPING SETS ((a.dim, a.sex), (a.dim))`.execute(db);
+  return r.rows;
+}
+
+export interface IncomeRow {
+  sex: string | null;
+  entry_group: string;
+  exit_group: string;
+  n: number;
+  public_at_entry: number;
+  moved_to_self_support: number;
+}
+
+/**
+ * Income source at entry → at exit for exits in the period. Each participation is placed by its main
+ * source (largest extent) rolled up to the national groups; "moved to self-support" = some public
+ * support at entry and none at exit.
+ */
+export async function incomeMatrix(db: Kysely<DB>, scope: QueryScope, period: Period, f: ReportFilter): Promise<IncomeRow[]> {
+  const r = await sql<IncomeRow>`
+    WITH a AS (${base(scope, period, f)}),
+    e AS (
+      SELECT a.id, a.association_id, a.sex FROM a
+      WHERE a.exit_date BETWEEN ${period.from}::date AND ${period.to}::date
+    ),
+    inc AS (
+      SELECT e.id, e.sex,
+        (SELECT ${INCOME_GROUP_SQL(sql`pi.source`)} FROM participation_income pi
+          WHERE pi.association_id = e.association_id AND pi.participation_id = e.id AND pi.phase = 'entry'
+          ORDER BY pi.extent_pct DESC, pi.source LIMIT 1) AS entry_group,
+        (SELECT ${INCOME_GROUP_SQL(sql`pi.source`)} FROM participation_income pi
+          WHERE pi.association_id = e.association_id AND pi.participation_id = e.id AND pi.phase = 'exit'
+          ORDER BY pi.extent_pct DESC, pi.source LIMIT 1) AS exit_group,
+        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
+          AND pi.participation_id = e.id AND pi.phase = 'entry' AND pi.source IN ${PUBLIC_SOURCES}) AS public_in,
+        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
+          AND pi.participation_id = e.id AND pi.phase = 'exit' AND pi.source IN ${PUBLIC_SOURCES}) AS public_out,
+        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
+          AND pi.participation_id = e.id AND pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
+      FROM e
+    )
+    SELECT CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
+      coalesce(entry_group, 'okand') AS entry_group, coalesce(exit_group, 'okand') AS exit_group,
+      count(*)::int AS n,
+      count(*) FILTER (WHERE public_in)::int AS public_at_entry,
+      count(*) FILTER (WHERE public_in AND known_out AND NOT public_out)::int AS moved_to_self_support
+    FROM inc
+    GROUP BY GROUPING SETS ((sex, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')),
+      (coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')))`.execute(db);
+  return r.rows;
+}
+
+export interface MonthRow {
+  month: string;
+  sex: string | null;
+  entries: number;
+  exits: number;
+  ongoing_at_end: number;
+}
+
+/** Entries, exits and ongoing participants at each month's end, per sex and together. */
+export async function monthlyVolumes(db: Kysely<DB>, scope: QueryScope, period: Period, f: ReportFilter): Promise<MonthRow[]> {
+  const r = await sql<MonthRow>`
+    WITH a AS (${base(scope, period, f)}),
+    m AS (
+      SELECT to_char(d, 'YYYY-MM') AS month, d::date AS m_from,
+        least((d + interval '1 month' - interval '1 day')::date, ${period.to}::date) AS m_to
+      FROM generate_series(date_trunc('month', ${period.from}::date), ${period.to}::date, interval '1 month') d
+    )
+    SELECT m.month, CASE WHEN grouping(a.sex) = 1 THEN NULL ELSE a.sex END AS sex,
+      count(*) FILTER (WHERE a.entry_date BETWEEN greatest(m.m_from, ${period.from}::date) AND m.m_to)::int AS entries,
+      count(*) FILTER (WHERE a.exit_date BETWEEN greatest(m.m_from, ${period.from}::date) AND m.m_to)::int AS exits,
+      count(*) FILTER (WHERE a.entry_date <= m.m_to AND (a.exit_date IS NULL OR a.exit_date > m.m_to))::int AS ongoing_at_end
+    FROM m CROSS JOIN a
+    GROUP BY GROUPING SETS ((m.month, a.sex), (m.month))
+    ORDER BY m.month`.execute(db);
+  return r.rows;
+}
