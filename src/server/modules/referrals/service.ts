@@ -148,6 +148,8 @@ export async function decideReferral(deps: RegisterDeps, scope: Scope, id: strin
     if (!r) throw AppError.notFound('Referral');
     await requireInterventionForPeople(tx, scope, r.intervention_id);
     if (r.participation_id) throw AppError.conflict('decision', 'already_entered', 'The person has already entered the insats');
+    // Redirecting closed this referral and queued a new one; deciding it again would queue the person twice.
+    if (r.status === 'redirected') throw AppError.conflict('decision', 'closed', 'The referral was redirected to another insats');
     if (input.date < r.referral_date) throw AppError.field('date', 'before_referral', 'The decision is dated before the referral');
     let newReferralId: string | null = null;
     if (input.decision === 'redirected') {
