@@ -16,7 +16,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError } from './errors.js';
-import { toFieldIssues } from './validation.js';
+import { toFieldIssues } from '../shared/validation.js';
 import { ErrorCode, type ErrorBody, type FieldIssue } from '../shared/errors.js';
 import type { AppContext } from './context.js';
 import { resolveSession, SESSION_COOKIE } from './auth/sessions.js';
@@ -129,7 +129,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       : null;
     // CSRF: a state-changing request made with a session must echo the session's token in a header,
     // which a cross-site form or image cannot do. The cookie is also SameSite=Lax.
-    if (!SAFE_METHODS.has(request.method) && request.user) {
+    // Logging in replaces any session the browser still holds, so it needs no token.
+    if (!SAFE_METHODS.has(request.method) && request.user && request.routeOptions.url !== '/api/auth/login') {
       if (request.headers['x-csrf-token'] !== request.user.csrfToken)
         throw new AppError(ErrorCode.CSRF, 'Missing or wrong CSRF token');
     }

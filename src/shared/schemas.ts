@@ -30,7 +30,7 @@ export function textSchema(min: number, max: number) {
 export const orgNumberSchema = z
   .string()
   .trim()
-  .refine((v) => normaliseOrgNumber(v) !== null, { params: { code: 'format' } })
+  .refine((v) => normaliseOrgNumber(v) !== null, { params: { code: 'format' }, abort: true })
   .refine((v) => isValidOrgNumber(v), { params: { code: 'luhn' } })
   .transform((v) => normaliseOrgNumber(v) as string);
 

@@ -13,7 +13,7 @@ import {
   userCreateSchema,
   userUpdateSchema,
 } from '../shared/schemas';
-import { toFieldIssues, type ZodishIssue } from '../server/validation';
+import { toFieldIssues, type ZodishIssue } from '../shared/validation';
 import type { FieldIssue } from '../shared/errors';
 
 const SCHEMAS = {

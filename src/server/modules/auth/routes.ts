@@ -31,6 +31,8 @@ export const authRoutes =
       },
       async (request, reply) => {
         const { token, csrfToken } = await login(ctx.db, request.body.email, request.body.password, policy);
+        // The browser's previous session (if any) ends: one login, one session.
+        if (request.user) await deleteSession(ctx.db, request.user.sessionId);
         reply.setCookie(SESSION_COOKIE, token, cookieOptions);
         return { csrfToken };
       },

@@ -18,7 +18,7 @@ import { parsePersonnummer, type Sex } from '../../../shared/personnummer.js';
 import { daysBetween } from '../../../shared/dates.js';
 import type { Direction, FollowUp, IncomeSource } from '../../../shared/participants.js';
 import { AppError } from '../../errors.js';
-import { toFieldIssues, type ZodishIssue } from '../../validation.js';
+import { toFieldIssues, type ZodishIssue } from '../../../shared/validation.js';
 import { checkEntryFields, type EntryContext } from '../participants/service.js';
 import {
   EDUCATION_LOOKUP,

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../shared/errors.js';
+import type { FieldIssue } from './errors.js';
 
 /** The parts of a zod issue we read; fastify-type-provider-zod passes the same fields in `params`. */
 export interface ZodishIssue {
