@@ -4,7 +4,7 @@ import { loadEnv, EnvError } from '../env.js';
 import { openDatabase, DataDirLockedError, type Database } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../errors.js';
-import { toFieldIssues, type ZodishIssue } from '../validation.js';
+import { toFieldIssues, type ZodishIssue } from '../../shared/validation.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { associationCreateSchema, emailSchema, passwordSchema } from '../../shared/schemas.js';
 import { ROLES } from '../../shared/roles.js';
