@@ -6,8 +6,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import sv from './sv.json';
-import en from './en.json';
+import svCore from './sv.json';
+import enCore from './en.json';
+import svRegister from './register.sv.json';
+import enRegister from './register.en.json';
+import svReports from './reports.sv.json';
+import enReports from './reports.en.json';
+
+// The same merge as i18n/index.ts (not imported: that module needs a browser for localStorage).
+const parts = [svCore, svRegister, svReports];
+const sv = Object.assign({}, ...parts);
+const en = Object.assign({}, enCore, enRegister, enReports);
 
 type Tree = { [key: string]: string | Tree };
 
@@ -35,6 +44,11 @@ const svKeys = flatten(sv as Tree);
 const enKeys = flatten(en as Tree);
 
 describe('i18n catalogues', () => {
+  it('give each area file its own top-level keys', () => {
+    const tops = parts.flatMap((p) => Object.keys(p));
+    expect(tops.length).toBe(new Set(tops).size);
+  });
+
   it('have the same keys in Swedish and English', () => {
     const onlySv = [...svKeys.keys()].filter((k) => !enKeys.has(k));
     const onlyEn = [...enKeys.keys()].filter((k) => !svKeys.has(k));

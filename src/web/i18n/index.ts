@@ -4,8 +4,22 @@
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import sv from './sv.json';
-import en from './en.json';
+import svCore from './sv.json';
+import enCore from './en.json';
+import svRegister from './register.sv.json';
+import enRegister from './register.en.json';
+import svReports from './reports.sv.json';
+import enReports from './reports.en.json';
+
+/**
+ * One catalogue per area (core, register, reports), merged into one namespace. Each area file
+ * owns its own top-level key, so areas never overwrite each other.
+ */
+export const catalogues = {
+  sv: { ...svCore, ...svRegister, ...svReports },
+  en: { ...enCore, ...enRegister, ...enReports },
+};
+const { sv, en } = catalogues;
 
 export const LANGUAGES = ['sv', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
