@@ -740,3 +740,46 @@ describe('storage of the number', () => {
     expect(await plainTextOccurrences(t, used)).toEqual([]);
   });
 });
+
+describe('concurrent requests', () => {
+  it('two simultaneous overlapping entries of one person into one insats: exactly one is stored', async () => {
+    const results: number[][] = [];
+    for (let round = 0; round < 6; round++) {
+      const n = person(1977, round % 2 ? 'man' : 'kvinna');
+      // The person exists already (elsewhere), so no unique insert serialises the two requests.
+      await enter(coord, 'alfa', ins.B, n, '2024-01-01');
+      const [a, b] = await Promise.all([
+        coord.post(P, entryBody(ins.A, n, '2025-01-01')),
+        coord.post(P, entryBody(ins.A, n, '2025-02-01')),
+      ]);
+      results.push([a.statusCode, b.statusCode].sort());
+      const rows = await t.database.db
+        .selectFrom('participations as p')
+        .innerJoin('persons as pe', 'pe.id', 'p.person_id')
+        .select('p.id')
+        .where('pe.pnr_hash', '=', testPnrCipher.lookupHash(alfa.id, n))
+        .where('p.intervention_id', '=', ins.A)
+        .execute();
+      expect(rows).toHaveLength(1);
+    }
+    expect(results).toEqual(Array.from({ length: 6 }, () => [201, 409]));
+  });
+
+  it('two simultaneous exits of one participation: exactly one is stored', async () => {
+    for (let round = 0; round < 4; round++) {
+      const p = await enter(coord, 'alfa', ins.B, person(1976, 'man'), '2024-01-01');
+      const [a, b] = await Promise.all([
+        coord.post(`${P}/${p.id}/exit`, { ...EXIT, exitDate: '2024-06-01' }),
+        coord.post(`${P}/${p.id}/exit`, { ...EXIT, exitDate: '2024-07-01', exitReason: 'studies' }),
+      ]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+      const exits = await t.database.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('action', '=', 'participation.exited')
+        .where('entity_id', '=', p.id)
+        .execute();
+      expect(exits).toHaveLength(1);
+    }
+  });
+});

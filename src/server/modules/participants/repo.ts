@@ -27,6 +27,20 @@ export async function findOrCreatePerson(
   return existing.id;
 }
 
+/**
+ * Locks the person's row until the transaction ends. Every write to a person's participations takes
+ * it first, so concurrent entries and exits are checked one after the other (no overlap slips in).
+ */
+export async function lockPerson(db: Conn, associationId: string, personId: string): Promise<void> {
+  await db
+    .selectFrom('persons')
+    .select('id')
+    .where('association_id', '=', associationId)
+    .where('id', '=', personId)
+    .forUpdate()
+    .execute();
+}
+
 export function findPersonByHash(db: Conn, associationId: string, pnrHash: string) {
   return db
     .selectFrom('persons')

@@ -98,6 +98,7 @@ export async function registerEntry(deps: RegisterDeps, scope: Scope, input: Ent
       sex: parsed.value.sex,
       birthYear: parsed.value.birthYear,
     });
+    await repo.lockPerson(tx, scope.associationId, personId);
     const overlap = await repo.findOverlapping(
       tx,
       scope.associationId,
@@ -179,6 +180,13 @@ async function loadOwnParticipation(db: Conn, scope: Scope, id: string) {
   return row;
 }
 
+/** For a write: locks the person, then reads the participation again as committed by any earlier writer. */
+async function loadOwnParticipationForWrite(tx: Conn, scope: Scope, id: string) {
+  const first = await loadOwnParticipation(tx, scope, id);
+  await repo.lockPerson(tx, scope.associationId, first.person_id);
+  return loadOwnParticipation(tx, scope, id);
+}
+
 /** Registers the exit of an ongoing participation. */
 export async function registerExit(
   deps: RegisterDeps,
@@ -188,7 +196,7 @@ export async function registerExit(
   opts: { importBatchId?: string; tx?: Conn } = {},
 ) {
   const run = async (tx: Conn) => {
-    const p = await loadOwnParticipation(tx, scope, participationId);
+    const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     if (p.exit_date) throw AppError.conflict('exitDate', 'already_exited', `Already exited ${p.exit_date}`);
     checkExitFields(p.entry_date, input);
     // An exit closes the open period; it must not overlap a later participation in the same insats.
@@ -236,7 +244,7 @@ function incomeOf(income: { participation_id: string; phase: string; source: str
 /** Corrects the entry data of a participation; each changed field is kept in the history. */
 export async function correctEntry(deps: RegisterDeps, scope: Scope, participationId: string, input: EntryCorrection) {
   await deps.db.transaction().execute(async (tx) => {
-    const p = await loadOwnParticipation(tx, scope, participationId);
+    const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     const ctx = await loadEntryContext(tx, scope.associationId);
     checkEntryFields(ctx, input);
     if (p.exit_date && input.entryDate > p.exit_date)
@@ -306,7 +314,7 @@ export async function correctEntry(deps: RegisterDeps, scope: Scope, participati
 /** Corrects the exit data of an exited participation; each changed field is kept in the history. */
 export async function correctExit(deps: RegisterDeps, scope: Scope, participationId: string, input: ExitInput) {
   await deps.db.transaction().execute(async (tx) => {
-    const p = await loadOwnParticipation(tx, scope, participationId);
+    const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     if (!p.exit_date) throw AppError.conflict('exitDate', 'not_exited', 'The participation has no exit yet');
     checkExitFields(p.entry_date, input);
     const { income } = await repo.loadIncomeAndGroups(tx, scope.associationId, [p.id]);
@@ -466,7 +474,7 @@ export async function anonymisePerson(
   reason: 'consent_withdrawn' | 'protected_identity',
 ) {
   return deps.db.transaction().execute(async (tx) => {
-    const p = await loadOwnParticipation(tx, scope, participationId);
+    const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     const all = await tx
       .selectFrom('participations as p')
       .innerJoin('persons as pe', (j) => j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'))
