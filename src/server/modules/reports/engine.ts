@@ -12,6 +12,7 @@ import {
   monthlyVolumes,
   type AnonymousRow,
   type CoreRow,
+  type IncomeRow,
   type QueryScope,
 } from './queries.js';
 import { suppressCells, type Line, MIN_PUBLISHED_COUNT } from './suppression.js';
@@ -208,6 +209,26 @@ export async function computeOutcomeReport(db: Kysely<DB>, scope: QueryScope, re
     req.breakdown ? coreFigures(db, scope, period, filter, req.breakdown) : Promise.resolve([]),
     anonDim ? anonymousFigures(db, scope, period, filter, anonDim) : Promise.resolve([]),
   ]);
+  return assembleOutcomeReport(req, { coreTotal, anonTotal, income, coreBreak, anonBreak });
+}
+
+/** The query rows a report is assembled from; the whole has dimension value 'total'. */
+export interface OutcomeRows {
+  coreTotal: CoreRow[];
+  anonTotal: AnonymousRow[];
+  income: IncomeRow[];
+  coreBreak: CoreRow[];
+  anonBreak: AnonymousRow[];
+}
+
+/**
+ * Assembles and protects a report from its query rows. Separate from the queries so that the
+ * cross-association comparison can fetch the rows of every association in one grouped pass and
+ * still protect each association exactly as its own report is protected.
+ */
+export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRows): OutcomeReport {
+  const { period, filter } = req;
+  const { coreTotal, anonTotal, income, coreBreak, anonBreak } = rows;
   const find = <T extends { dim: string; sex: string | null }>(rows: T[], dim: string, sex: string | null) =>
     rows.find((r) => r.dim === dim && r.sex === sex);
 

@@ -169,6 +169,8 @@ export async function anonymousFigures(
 }
 
 export interface IncomeRow {
+  /** 'total', or the association id when grouped by association. */
+  dim: string;
   sex: string | null;
   entry_group: string;
   exit_group: string;
@@ -180,9 +182,17 @@ export interface IncomeRow {
 /**
  * Income source at entry → at exit for exits in the period. Each participation is placed by its main
  * source (largest extent) rolled up to the national groups; "moved to self-support" = some public
- * support at entry and none at exit.
+ * support at entry and none at exit. With dimension 'association', one matrix per association
+ * (the cross-association comparison fetches all of them in one pass).
  */
-export async function incomeMatrix(db: Kysely<DB>, scope: QueryScope, period: Period, f: ReportFilter): Promise<IncomeRow[]> {
+export async function incomeMatrix(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  period: Period,
+  f: ReportFilter,
+  dimension: 'total' | 'association' = 'total',
+): Promise<IncomeRow[]> {
+  const dim = dimension === 'association' ? sql`e.association_id::text` : sql`'total'`;
   const r = await sql<IncomeRow>`
     WITH a AS (${base(scope, period, f)}),
     e AS (
@@ -190,7 +200,7 @@ export async function incomeMatrix(db: Kysely<DB>, scope: QueryScope, period: Pe
       WHERE a.exit_date BETWEEN ${period.from}::date AND ${period.to}::date
     ),
     inc AS (
-      SELECT e.id, e.sex,
+      SELECT e.id, e.sex, ${dim} AS dim,
         (SELECT ${INCOME_GROUP_SQL(sql`pi.source`)} FROM participation_income pi
           WHERE pi.association_id = e.association_id AND pi.participation_id = e.id AND pi.phase = 'entry'
           ORDER BY pi.extent_pct DESC, pi.source LIMIT 1) AS entry_group,
@@ -205,14 +215,14 @@ export async function incomeMatrix(db: Kysely<DB>, scope: QueryScope, period: Pe
           AND pi.participation_id = e.id AND pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
       FROM e
     )
-    SELECT CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
+    SELECT dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
       coalesce(entry_group, 'okand') AS entry_group, coalesce(exit_group, 'okand') AS exit_group,
       count(*)::int AS n,
       count(*) FILTER (WHERE public_in)::int AS public_at_entry,
       count(*) FILTER (WHERE public_in AND known_out AND NOT public_out)::int AS moved_to_self_support
     FROM inc
-    GROUP BY GROUPING SETS ((sex, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')),
-      (coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')))`.execute(db);
+    GROUP BY GROUPING SETS ((dim, sex, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')),
+      (dim, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')))`.execute(db);
   return r.rows;
 }
 
