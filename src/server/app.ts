@@ -24,6 +24,7 @@ import { authRoutes } from './modules/auth/routes.js';
 import { associationRoutes } from './modules/associations/routes.js';
 import { interventionRoutes } from './modules/interventions/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
+import { reportOutputRoutes } from './modules/reports/outputs/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
 
 const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -146,6 +147,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(associationRoutes(ctx), { prefix: '/api' });
   await app.register(interventionRoutes(ctx), { prefix: '/api' });
   await app.register(reportRoutes(ctx), { prefix: '/api' });
+  await app.register(reportOutputRoutes(ctx), { prefix: '/api' });
   await app.register(importRoutes(ctx), { prefix: '/api' });
 
   const hasWeb = existsSync(path.join(WEB_ROOT, 'index.html'));

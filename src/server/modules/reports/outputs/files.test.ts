@@ -1,0 +1,325 @@
+/**
+ * Report files against the hand-computed fixture (tests/report-fixture.ts): the PDF is opened
+ * with poppler (text extraction, page 1 rendered to PNG) and the XLSX read back with exceljs. The
+ * admin gets the figures unprotected, the board protected, exactly as in the JSON API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import {
+  createAssociationFixture,
+  createTestApp,
+  createUserFixture,
+  login,
+  type ApiClient,
+  type TestApp,
+} from '../../../../../tests/helpers.js';
+import { buildReportFixture } from '../../../../../tests/report-fixture.js';
+
+let t: TestApp;
+let admin: ApiClient;
+let board: ApiClient;
+let dir: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const a = await createAssociationFixture(t, 'rapport', 1);
+  await buildReportFixture(t, a);
+  await createUserFixture(t, 'chef@rapport.example', 'association_admin', a.id);
+  await createUserFixture(t, 'styrelse@rapport.example', 'board', a.id);
+  admin = await login(t, 'chef@rapport.example');
+  board = await login(t, 'styrelse@rapport.example');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'samverka-report-files-'));
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const YEAR = 'from=2025-01-01&to=2025-12-31';
+const BASE = '/api/associations/rapport/reports';
+
+/** pdftotext in layout mode; non-breaking spaces (Swedish "40 %", "12 000") become plain spaces. */
+function pdfText(pdf: Buffer, name: string): string {
+  const file = path.join(dir, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(
+    /[\u00a0\u202f]/g,
+    ' ',
+  );
+}
+
+/**
+ * The values after a row label in the layout text: counts ("12 000"), shares ("40 %"), "–"
+ * (suppressed) and "." (does not apply). The `occurrence`-th row with that label.
+ */
+function rowValues(text: string, label: string, occurrence = 0): string[] {
+  const lines = text
+    .split('\n')
+    .filter((l) => new RegExp(`^\\s*${label.replace(/[()]/g, '\\$&')}\\s{2,}\\S`).test(l));
+  const line = lines[occurrence];
+  if (!line) throw new Error(`no row "${label}" in:\n${text}`);
+  return [
+    ...line
+      .trim()
+      .slice(label.length)
+      .matchAll(/–|\.(?=\s|$)|\d{1,3}(?: \d{3})*(?: ?%)?/g),
+  ].map((m) => m[0]);
+}
+
+async function download(client: ApiClient, url: string) {
+  const res = await client.get(url);
+  return { res, body: res.rawPayload };
+}
+
+describe('PDF', () => {
+  it('gives the admin a real PDF in Swedish with the unprotected figures', async () => {
+    const { res, body } = await download(admin, `${BASE}/outcomes.pdf?${YEAR}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toContain(
+      'filename="utfall-rapport-2025-01-01-2025-12-31.pdf"',
+    );
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // Document language and title for assistive technology (the catalog is not compressed).
+    expect(body.toString('latin1')).toContain('/Lang (sv-SE)');
+    expect(body.toString('latin1')).toContain('/DisplayDocTitle true');
+    const text = pdfText(body, 'admin');
+    const info = execFileSync('pdfinfo', [path.join(dir, 'admin.pdf')], { encoding: 'utf8' });
+    expect(info).toMatch(/Title:\s+Uppföljning av deltagare 1 januari–31 december 2025/);
+    expect(info).toMatch(/Author:\s+Samordningsförbundet rapport/);
+    expect(text).toContain('Samordningsförbundet rapport');
+    expect(text).toContain('Period');
+    expect(text).toContain('Hela förbundet');
+    expect(text).toContain('Små tal visas');
+    expect(text).toContain(
+      '4 av 10 avslutade identifierade deltagare gick till arbete eller studier (40 %).',
+    );
+    // Key figures: total, women, men (hand-computed in reports.test.ts).
+    expect(rowValues(text, 'Nya deltaganden')).toEqual(['16', '10', '6']);
+    expect(rowValues(text, 'Avslutade deltaganden')).toEqual(['10', '6', '4']);
+    expect(rowValues(text, 'Till arbete eller studier')).toEqual(['4', '3', '1']);
+    expect(rowValues(text, 'Andel till arbete eller studier')).toEqual(['40 %', '50 %', '25 %']);
+    expect(rowValues(text, 'Pågående vid periodens slut')).toEqual(['2', '1', '1']);
+    expect(rowValues(text, 'Återkommande deltagare')).toEqual(['1', '1', '0']);
+    expect(rowValues(text, 'Mediantid i insats (dagar)')[0]).toBe('135');
+    // The chart's labels are text, and its table alternative follows.
+    expect(text).toContain('Diagram: andel till arbete eller studier per kön');
+    expect(text).toContain('Utfall per kön');
+    // Income matrix: all ten entered on försörjningsstöd; three left with a salary.
+    expect(text).toContain('Försörjning vid start och vid avslut');
+    expect(rowValues(text, 'varav utan offentlig försörjning vid avslut')).toEqual(['3']);
+    // Time in insats and the age bands.
+    expect(rowValues(text, '0–90 dagar', 1)).toEqual(['3', '3', '0']);
+    expect(text).toContain('Per åldersgrupp');
+    expect(text).toContain('30–39 år');
+    expect(text).toContain('Definitioner');
+    // No analysis section in a file of live figures.
+    expect(text).not.toContain('Analys och åtgärder');
+
+    // Page 1 renders (poppler), and the image is not blank.
+    const pdfFile = path.join(dir, 'admin.pdf');
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '60',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      pdfFile,
+      path.join(dir, 'admin-p1'),
+    ]);
+    const png = path.join(dir, 'admin-p1.png');
+    expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(statSync(png).size).toBeGreaterThan(15_000);
+  });
+
+  it('gives the board the same report with small counts suppressed', async () => {
+    const api = (await board.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json();
+    expect(api.protected).toBe(true);
+    const { res, body } = await download(board, `${BASE}/outcomes.pdf?${YEAR}`);
+    expect(res.statusCode).toBe(200);
+    const text = pdfText(body, 'board');
+    expect(text).toContain('Små tal (1–4) visas inte');
+    // 4 to work or studies: hidden, and with it the share of 40 %.
+    expect(text).not.toContain('40 %');
+    expect(text).not.toContain('gick till arbete eller studier (');
+    expect(rowValues(text, 'Till arbete eller studier')).toEqual(['–', '–', '–']);
+    expect(rowValues(text, 'Andel till arbete eller studier')).toEqual(['–', '–', '–']);
+    // Men's four exits are hidden, and so is whatever would reveal them.
+    const exits = rowValues(text, 'Avslutade deltaganden');
+    expect(exits[2]).toBe('–');
+    expect(exits.filter((v) => v === '–').length).toBeGreaterThanOrEqual(2);
+    // Every key figure shows what the API shows the board.
+    const show = (v: number | null) => (v === null ? '–' : String(v));
+    expect(exits).toEqual([show(api.total.exits), show(api.bySex.kvinna.exits), show(api.bySex.man.exits)]);
+    expect(rowValues(text, 'Nya deltaganden')).toEqual([
+      show(api.total.entries),
+      show(api.bySex.kvinna.entries),
+      show(api.bySex.man.entries),
+    ]);
+    expect(text).toContain('– = visas inte');
+  });
+
+  it('prints a report document with its analysis, and its frozen figures once final', async () => {
+    const created = await admin.post(BASE, {
+      title: 'Tertialrapport 2 2025',
+      periodType: 'tertial',
+      from: '2025-01-01',
+      to: '2025-08-31',
+      interventionId: null,
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    await admin.put(`${BASE}/${id}`, {
+      title: 'Tertialrapport 2 2025',
+      analysis:
+        'Fler kvinnor än män gick till arbete eller studier.\n\nÅtgärd: vi stärker samverkan med Arbetsförmedlingen för männen.',
+    });
+    const draft = pdfText((await download(admin, `${BASE}/${id}/pdf`)).body, 'draft');
+    expect(draft).toContain('Tertialrapport 2 2025');
+    expect(draft).toContain('Utkast');
+    expect(draft).toContain('Analys och åtgärder');
+    expect(draft).toContain('Fler kvinnor än män gick till arbete eller studier.');
+    expect(draft).toContain('Åtgärd: vi stärker samverkan med Arbetsförmedlingen för männen.');
+    expect(draft).toMatch(/1 januari–31 augusti 2025/);
+
+    expect((await admin.post(`${BASE}/${id}/finalise`)).statusCode).toBe(200);
+    const final = await download(admin, `${BASE}/${id}/pdf`);
+    expect(final.res.headers['content-disposition']).toContain('rapport-rapport-tertialrapport-2-2025.pdf');
+    const finalText = pdfText(final.body, 'final');
+    expect(finalText).toContain('Slutlig rapport, fastställd');
+    const boardFinal = pdfText((await download(board, `${BASE}/${id}/pdf`)).body, 'board-final');
+    expect(boardFinal).toContain('Små tal (1–4) visas inte');
+    expect(boardFinal).toContain('Analys och åtgärder');
+  });
+
+  it('refuses what the JSON API refuses', async () => {
+    expect((await t.app.inject({ method: 'GET', url: `${BASE}/outcomes.pdf?${YEAR}` })).statusCode).toBe(401);
+    expect((await admin.get(`${BASE}/outcomes.pdf?from=2025-12-31&to=2025-01-01`)).statusCode).toBe(400);
+    expect((await admin.get(`${BASE}/outcomes.pdf?from=2025-02-30&to=2025-12-31`)).statusCode).toBe(400);
+    const unknown = await admin.get(`${BASE}/outcomes.pdf?${YEAR}&interventions=${crypto.randomUUID()}`);
+    expect(unknown.json().error.issues[0].code).toBe('unknown_intervention');
+    expect((await admin.get(`/api/associations/saknas/reports/outcomes.pdf?${YEAR}`)).statusCode).toBe(404);
+    expect((await admin.get(`${BASE}/${crypto.randomUUID()}/pdf`)).statusCode).toBe(404);
+    expect((await admin.get(`${BASE}/${crypto.randomUUID()}/xlsx`)).statusCode).toBe(404);
+  });
+});
+
+async function workbook(buf: Buffer) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  return wb;
+}
+
+/** The cells of the row whose first cell is `label` (values, number formats and notes). */
+function sheetRow(ws: ExcelJS.Worksheet, label: string, occurrence = 0) {
+  const rows: ExcelJS.Row[] = [];
+  ws.eachRow((r) => {
+    if (String(r.getCell(1).value ?? '').trim() === label) rows.push(r);
+  });
+  const r = rows[occurrence];
+  if (!r) throw new Error(`no row ${label} in ${ws.name}`);
+  return [2, 3, 4].map((i) => {
+    const c = r.getCell(i);
+    return { value: c.value, numFmt: c.numFmt, note: c.note };
+  });
+}
+
+describe('XLSX', () => {
+  it('has one sheet per table, numbers as numbers and shares as per cent', async () => {
+    const res = await admin.get(`${BASE}/outcomes.xlsx?${YEAR}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const wb = await workbook(res.rawPayload);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Nyckeltal',
+      'Per kön',
+      'Försörjning',
+      'Tid i insats',
+      'Åldersgrupper',
+      'Om rapporten',
+    ]);
+    const key = wb.getWorksheet('Nyckeltal')!;
+    expect(sheetRow(key, 'Nya deltaganden').map((c) => c.value)).toEqual([16, 10, 6]);
+    const share = sheetRow(key, 'Andel till arbete eller studier');
+    expect(share.map((c) => c.value)).toEqual([0.4, 0.5, 0.25]);
+    expect(share.every((c) => c.numFmt === '0%')).toBe(true);
+    expect(sheetRow(key, 'Mediantid i insats (dagar)')[0]!.value).toBe(135);
+    const bySex = wb.getWorksheet('Per kön')!;
+    expect(sheetRow(bySex, 'Kvinnor').map((c) => c.value)).toEqual([6, 3, 0.5]);
+    expect(sheetRow(bySex, 'Män').map((c) => c.value)).toEqual([4, 1, 0.25]);
+    const income = wb.getWorksheet('Försörjning')!;
+    // Row "Ekonomiskt bistånd" of the count matrix: columns Ohälsa, Arbetsmarknadsstöd, Ekonomiskt bistånd.
+    expect(sheetRow(income, 'Ekonomiskt bistånd').map((c) => c.value)).toEqual([0, 0, 7]);
+    expect(sheetRow(income, 'Ekonomiskt bistånd', 1).map((c) => c.value)).toEqual([0, 0, 0.7]);
+    const days = wb.getWorksheet('Tid i insats')!;
+    expect(sheetRow(days, '91–180 dagar').map((c) => c.value)).toEqual([4, 3, 1]);
+    const ages = wb.getWorksheet('Åldersgrupper')!;
+    const thirties: unknown[] = [];
+    ages.eachRow((r) => {
+      if (r.getCell(1).value === '30–39 år' && r.getCell(2).value === 'Totalt')
+        thirties.push(r.getCell(3).value);
+    });
+    expect(thirties).toEqual([11]);
+    const about = wb.getWorksheet('Om rapporten')!;
+    const facts = new Map<string, string>();
+    about.eachRow((r) => facts.set(String(r.getCell(1).value), String(r.getCell(2).value ?? '')));
+    expect(facts.get('Period')).toBe('1 januari–31 december 2025 (2025-01-01 – 2025-12-31)');
+    expect(facts.get('Urval')).toBe('Hela förbundet');
+    expect(facts.get('Skydd av små tal')).toContain('Små tal visas');
+  });
+
+  it('leaves suppressed cells empty with a note for the board', async () => {
+    const wb = await workbook((await board.get(`${BASE}/outcomes.xlsx?${YEAR}`)).rawPayload);
+    const key = wb.getWorksheet('Nyckeltal')!;
+    const exits = sheetRow(key, 'Avslutade deltaganden');
+    expect(exits[2]!.value).toBeNull();
+    expect(exits[2]!.note).toContain('Visas inte');
+    const share = sheetRow(key, 'Andel till arbete eller studier');
+    expect(share.map((c) => c.value)).toEqual([null, null, null]);
+    // No cell anywhere holds a count of 1–4.
+    for (const ws of wb.worksheets.filter((w) => w.name !== 'Om rapporten'))
+      ws.eachRow((r) =>
+        r.eachCell((c) => {
+          if (typeof c.value === 'number' && c.numFmt !== '0%')
+            expect(c.value === 0 || c.value >= 5).toBe(true);
+        }),
+      );
+    const about = wb.getWorksheet('Om rapporten')!;
+    let note = '';
+    about.eachRow((r) => {
+      if (r.getCell(1).value === 'Skydd av små tal') note = String(r.getCell(2).value);
+    });
+    expect(note).toContain('Små tal (1–4) visas inte');
+  });
+
+  it('exports a report document with its analysis', async () => {
+    const created = await admin.post(BASE, {
+      title: 'Årsrapport 2025',
+      periodType: 'year',
+      from: '2025-01-01',
+      to: '2025-12-31',
+      interventionId: null,
+    });
+    const id = created.json().id as string;
+    await admin.put(`${BASE}/${id}`, { title: 'Årsrapport 2025', analysis: 'Målet 40 % nåddes.' });
+    const res = await admin.get(`${BASE}/${id}/xlsx`);
+    expect(res.headers['content-disposition']).toContain('rapport-rapport-arsrapport-2025.xlsx');
+    const wb = await workbook(res.rawPayload);
+    const about = wb.getWorksheet('Om rapporten')!;
+    const facts = new Map<string, string>();
+    about.eachRow((r) => facts.set(String(r.getCell(1).value), String(r.getCell(2).value ?? '')));
+    expect(facts.get('Analys och åtgärder')).toBe('Målet 40 % nåddes.');
+    expect(facts.get('Rapport')).toBe('Årsrapport 2025');
+    expect(sheetRow(wb.getWorksheet('Nyckeltal')!, 'Andel till arbete eller studier')[0]!.value).toBe(0.4);
+  });
+});
