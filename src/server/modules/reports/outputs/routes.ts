@@ -1,12 +1,17 @@
-/** Routes: report files (PDF, XLSX). */
+/** Routes: report files (PDF, XLSX), the national export and the cross-association comparison. */
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../../context.js';
 import { currentUser } from '../../../context.js';
 import { requireAccess } from '../../../auth/access.js';
+import { AppError } from '../../../errors.js';
+import { dateSchema } from '../../../../shared/register-schemas.js';
+import { periodSchema } from '../../../../shared/report-schemas.js';
 import { parseReportQuery, reportQuerySchema } from '../routes.js';
 import { attachment } from './format.js';
+import { compareAssociations } from './compare.js';
+import { nationalExport } from './national.js';
 import { outcomeDocument, renderReportFile, reportDocument, type ReportFileFormat } from './service.js';
 
 const slug = z.object({ slug: z.string().min(1).max(64) });
@@ -65,4 +70,45 @@ export const reportOutputRoutes =
         },
       );
     }
+
+    app.get(
+      '/associations/:slug/exports/national',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'Participants per insats and year by sex for Uppföljning Finsam (always protected)',
+          params: slug,
+          querystring: z.object({
+            year: z.coerce.number().int().min(2004).max(2200),
+            format: z.enum(['csv', 'xlsx']).default('csv'),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const scope = await access(req, req.params.slug);
+        return sendFile(reply, await nationalExport(db, scope, req.query));
+      },
+    );
+
+    app.get(
+      '/reports/compare',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Key figures of every association side by side (system administrator; always protected)',
+          querystring: z.object({ from: dateSchema, to: dateSchema }),
+        },
+      },
+      async (req) => {
+        const user = currentUser(req);
+        const period = periodSchema.safeParse({ from: req.query.from, to: req.query.to });
+        if (!period.success)
+          throw AppError.field(
+            'to',
+            'before_start',
+            'The period ends before it starts (or is longer than 20 years)',
+          );
+        return compareAssociations(db, user, period.data);
+      },
+    );
   };
