@@ -783,3 +783,48 @@ describe('concurrent requests', () => {
     }
   });
 });
+
+describe('anonymous participants', () => {
+  it('registers counts by year and sex for individual insatser only, audited, and lists their sums', async () => {
+    const url = '/api/associations/alfa/anonymous-participations';
+    for (const body of [
+      { interventionId: ins.countOnly, year: 2024, sex: 'kvinna', count: 3 },
+      { interventionId: ins.countOnly, year: 2024, sex: 'kvinna', count: 2 },
+      { interventionId: ins.countOnly, year: 2025, sex: 'man', count: 1 },
+    ])
+      expect((await coord.post(url, body)).statusCode).toBe(201);
+    expect(
+      (
+        await coord.get(`/api/associations/alfa/interventions/${ins.countOnly}/anonymous-participations`)
+      ).json(),
+    ).toEqual([
+      { year: 2025, sex: 'man', count: 1 },
+      { year: 2024, sex: 'kvinna', count: 5 },
+    ]);
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'anonymous.registered')
+      .where('entity_id', '=', ins.countOnly)
+      .execute();
+    expect(audit).toHaveLength(3);
+    await expectRegisterUnchanged(t, async () => {
+      const base = { interventionId: ins.countOnly, year: 2024, sex: 'man', count: 1 };
+      expectError(await coord.post(url, { ...base, interventionId: ins.structural }), 400, 'VALIDATION', [
+        { path: 'interventionId', code: 'not_individual' },
+      ]);
+      expectError(await coord.post(url, { ...base, count: 0 }), 400, 'VALIDATION', [
+        { path: 'count', code: 'too_small' },
+      ]);
+      expectError(await coord.post(url, { ...base, year: 2003 }), 400, 'VALIDATION', [
+        { path: 'year', code: 'too_small' },
+      ]);
+      expectError(await coord.post(url, { ...base, sex: 'okänt' }), 400, 'VALIDATION', [
+        { path: 'sex', code: 'invalid_value' },
+      ]);
+      expectError(await coord.post(url, { ...base, personnummer: person(1970, 'man') }), 400, 'VALIDATION', [
+        { path: 'personnummer', code: 'unknown_field' },
+      ]);
+    });
+  });
+});
