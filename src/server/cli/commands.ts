@@ -11,6 +11,7 @@ import { ROLES } from '../../shared/roles.js';
 import { createAssociation } from '../modules/associations/service.js';
 import { findAssociationBySlug } from '../modules/associations/repo.js';
 import { createUser, createSystemAdmin } from '../modules/users/service.js';
+import { registerReportCommands } from './report-commands.js';
 
 type Format = 'text' | 'json';
 
@@ -123,6 +124,7 @@ export async function runCli(program: Command, argv: string[]): Promise<number> 
     };
   };
   register(program, out);
+  registerReportCommands(program, { out, withDatabase, validate });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
