@@ -14,11 +14,23 @@ export function fieldOf(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-export function fieldErrorMessage(t: TFunction, issue: Pick<FieldIssue, 'path' | 'code'>): string {
+/**
+ * `area` names a catalogue area (e.g. `register`) whose own `fieldErrorsByField` and `fieldErrors`
+ * are tried before the core ones at the same level, so an area adds its reason codes without
+ * touching the core catalogue.
+ */
+export function fieldErrorMessage(
+  t: TFunction,
+  issue: Pick<FieldIssue, 'path' | 'code'>,
+  area?: string,
+): string {
   const field = fieldOf(issue.path);
-  const keys = [`fieldErrors.${issue.code}`, 'fieldErrors.invalid'];
-  if (field) keys.unshift(`fieldErrorsByField.${field}.${issue.code}`);
-  return t(keys);
+  const levels = [
+    ...(field ? [`fieldErrorsByField.${field}.${issue.code}`] : []),
+    `fieldErrors.${issue.code}`,
+  ];
+  const keys = levels.flatMap((k) => (area ? [`${area}.${k}`, k] : [k]));
+  return t([...keys, 'fieldErrors.invalid']);
 }
 
 /** Waiting time as words: 45 → "45 sekunder", 600 → "10 minuter". */
@@ -43,9 +55,9 @@ export function issuesOf(err: unknown): FieldIssue[] {
 }
 
 /** Why an action without a form failed (remove, …): the first field issue's reason, or the error's message. */
-export function actionFailure(t: TFunction, err: unknown): string {
+export function actionFailure(t: TFunction, err: unknown, area?: string): string {
   const issue = issuesOf(err)[0];
-  return issue ? fieldErrorMessage(t, issue) : errorMessage(t, err);
+  return issue ? fieldErrorMessage(t, issue, area) : errorMessage(t, err);
 }
 
 /**

@@ -22,9 +22,12 @@ export interface FormErrors {
   clear(): void;
   /** The translated message for exactly this path, if any. */
   messageFor(path: string): string | undefined;
+  /** The translated message of one issue. */
+  message(issue: Issue): string;
 }
 
-export function useFormErrors(): FormErrors {
+/** `area`: the catalogue area whose reason codes this form's issues may use (see fieldErrorMessage). */
+export function useFormErrors(area?: string): FormErrors {
   const { t } = useTranslation();
   const [state, setState] = useState<{ issues: Issue[]; failure: unknown; focusKey: number }>({
     issues: [],
@@ -42,11 +45,12 @@ export function useFormErrors(): FormErrors {
     [report],
   );
   const clear = useCallback(() => setState((s) => ({ issues: [], failure: null, focusKey: s.focusKey })), []);
+  const message = (issue: Issue) => fieldErrorMessage(t, issue, area);
   const messageFor = (path: string) => {
     const issue = state.issues.find((i) => i.path === path);
-    return issue ? fieldErrorMessage(t, issue) : undefined;
+    return issue ? message(issue) : undefined;
   };
-  return { ...state, report, reportError, clear, messageFor };
+  return { ...state, report, reportError, clear, messageFor, message };
 }
 
 export interface SummaryTarget {
@@ -79,7 +83,7 @@ export function ErrorSummary({ errors, target }: Props) {
     if (seen.has(issue.path)) return [];
     seen.add(issue.path);
     const tgt = target(issue.path);
-    const message = fieldErrorMessage(t, issue);
+    const message = errors.message(issue);
     return [{ key: issue.path, id: tgt?.id, text: tgt?.label ? `${tgt.label}: ${message}` : message }];
   });
 
