@@ -11,6 +11,7 @@ import { MembersPage } from './pages/admin/MembersPage';
 import { ContributionsPage } from './pages/admin/ContributionsPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { registerRoutes } from './pages/register/routes';
 
 export function App() {
   return (
@@ -62,6 +63,7 @@ export function App() {
                 </RequirePermission>
               }
             />
+            {registerRoutes()}
             <Route path="*" element={<NotFoundPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

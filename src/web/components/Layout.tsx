@@ -104,6 +104,12 @@ function AssociationNav({ membership }: { membership: Membership }) {
   const links: { to: string; label: string; end?: boolean }[] = [
     { to: base, label: t('nav.overview'), end: true },
   ];
+  if (can(membership, 'interventions.read'))
+    links.push({ to: `${base}/insatser`, label: t('register.nav.interventions') });
+  if (can(membership, 'participants.read'))
+    links.push({ to: `${base}/remisser`, label: t('register.nav.referrals') });
+  if (can(membership, 'participants.write'))
+    links.push({ to: `${base}/import`, label: t('register.nav.import') });
   if (can(membership, 'association.manage'))
     links.push({ to: `${base}/admin/association`, label: t('nav.association') });
   if (can(membership, 'members.manage')) links.push({ to: `${base}/admin/members`, label: t('nav.members') });
