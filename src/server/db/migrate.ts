@@ -3,6 +3,7 @@ import * as m0001 from './migrations/20261128_0001_foundation.js';
 import * as m0002 from './migrations/20261128_0002_participants.js';
 import * as m0003 from './migrations/20261128_0003_imports.js';
 import * as m0004 from './migrations/20261128_0004_reports.js';
+import * as m0005 from './migrations/20261128_0005_report_indexes.js';
 import * as m0006 from './migrations/20261128_0006_register_fixes.js';
 import type { DB } from './types.js';
 
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '20261128_0002_participants': m0002,
   '20261128_0003_imports': m0003,
   '20261128_0004_reports': m0004,
+  '20261128_0005_report_indexes': m0005,
   '20261128_0006_register_fixes': m0006,
 };
 

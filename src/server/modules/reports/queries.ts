@@ -40,14 +40,23 @@ export interface QueryScope {
  * occupation_after, is_returner, municipality_code.
  */
 function base(scope: QueryScope, period: Period, f: ReportFilter) {
+  // A single association is compared with `=`, so that PostgreSQL carries the constant into the
+  // persons join (an index lookup per participation) instead of hashing every person of the instance.
+  const tenant = (col: string) =>
+    scope.associationIds.length === 1
+      ? sql`${sql.ref(col)} = ${scope.associationIds[0]}::uuid`
+      : sql`${sql.ref(col)} = ANY(${sql.val(scope.associationIds)}::uuid[])`;
   const conds: RawBuilder<unknown>[] = [
-    sql`p.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`,
+    tenant('p.association_id'),
     sql`p.entry_date <= ${period.to}::date`,
-    sql`(p.exit_date IS NULL OR p.exit_date >= ${period.from}::date)`,
+    // Still ongoing, or exited on or after the start (written so the report index can range-scan it).
+    sql`coalesce(p.exit_date, 'infinity'::date) >= ${period.from}::date`,
     sql`p.exit_reason IS DISTINCT FROM 'registration_error'`,
   ];
-  if (scope.interventionIds) conds.push(sql`p.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
-  if (f.interventionIds?.length) conds.push(sql`p.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
+  if (scope.interventionIds)
+    conds.push(sql`p.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
+  if (f.interventionIds?.length)
+    conds.push(sql`p.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
   if (f.direction) conds.push(sql`i.direction = ${f.direction}`);
   if (f.organiserMemberId) conds.push(sql`i.organiser_member_id = ${f.organiserMemberId}::uuid`);
   if (f.municipalityCode) conds.push(sql`p.municipality_code = ${f.municipalityCode}`);
@@ -60,7 +69,12 @@ function base(scope: QueryScope, period: Period, f: ReportFilter) {
       p.entry_date, p.exit_date, p.occupation_after, p.is_returner, p.municipality_code
     FROM participations p
     JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id
-    JOIN interventions i ON i.association_id = p.association_id AND i.id = p.intervention_id
+    ${
+      // Only the direction and organiser filters read the insats; the foreign key guarantees it exists.
+      f.direction || f.organiserMemberId
+        ? sql`JOIN interventions i ON i.association_id = p.association_id AND i.id = p.intervention_id`
+        : sql``
+    }
     WHERE ${sql.join(conds, sql` AND `)}`;
   if (!f.ageBand) return inner;
   return sql`SELECT * FROM (${inner}) a WHERE ${AGE_BAND_SQL} = ${f.ageBand}`;
@@ -125,7 +139,10 @@ export async function coreFigures(
       count(*) FILTER (WHERE ${exited} AND ${days} > 730)::int AS days_731_plus
     FROM (SELECT a.*, ${DIMENSION_SQL[dimension]} AS dim FROM (${base(scope, period, f)}) a) a
     GROUP BY GROUPING SETS ((a.dim, a.sex), (a.dim))`.execute(db);
-  return r.rows.map((row) => ({ ...row, median_days: row.median_days === null ? null : Number(row.median_days) }));
+  return r.rows.map((row) => ({
+    ...row,
+    median_days: row.median_days === null ? null : Number(row.median_days),
+  }));
 }
 
 export interface AnonymousRow {
@@ -150,9 +167,13 @@ export async function anonymousFigures(
   if (f.municipalityCode || f.ageBand || f.targetGroupId) return [];
   const fromYear = Number(period.from.slice(0, 4));
   const toYear = Number(period.to.slice(0, 4));
-  const conds: RawBuilder<unknown>[] = [sql`a.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`];
-  if (scope.interventionIds) conds.push(sql`a.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
-  if (f.interventionIds?.length) conds.push(sql`a.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
+  const conds: RawBuilder<unknown>[] = [
+    sql`a.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`,
+  ];
+  if (scope.interventionIds)
+    conds.push(sql`a.intervention_id = ANY(${sql.val(scope.interventionIds)}::uuid[])`);
+  if (f.interventionIds?.length)
+    conds.push(sql`a.intervention_id = ANY(${sql.val(f.interventionIds)}::uuid[])`);
   if (f.direction) conds.push(sql`i.direction = ${f.direction}`);
   if (f.organiserMemberId) conds.push(sql`i.organiser_member_id = ${f.organiserMemberId}::uuid`);
   if (f.sex) conds.push(sql`a.sex = ${f.sex}`);
@@ -200,20 +221,23 @@ export async function incomeMatrix(
       WHERE a.exit_date BETWEEN ${period.from}::date AND ${period.to}::date
     ),
     inc AS (
+      -- One pass over each exit's income lines: the main source per phase (largest extent, then
+      -- name) and whether any public / any known source was present.
       SELECT e.id, e.sex, ${dim} AS dim,
-        (SELECT ${INCOME_GROUP_SQL(sql`pi.source`)} FROM participation_income pi
-          WHERE pi.association_id = e.association_id AND pi.participation_id = e.id AND pi.phase = 'entry'
-          ORDER BY pi.extent_pct DESC, pi.source LIMIT 1) AS entry_group,
-        (SELECT ${INCOME_GROUP_SQL(sql`pi.source`)} FROM participation_income pi
-          WHERE pi.association_id = e.association_id AND pi.participation_id = e.id AND pi.phase = 'exit'
-          ORDER BY pi.extent_pct DESC, pi.source LIMIT 1) AS exit_group,
-        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
-          AND pi.participation_id = e.id AND pi.phase = 'entry' AND pi.source IN ${PUBLIC_SOURCES}) AS public_in,
-        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
-          AND pi.participation_id = e.id AND pi.phase = 'exit' AND pi.source IN ${PUBLIC_SOURCES}) AS public_out,
-        EXISTS (SELECT 1 FROM participation_income pi WHERE pi.association_id = e.association_id
-          AND pi.participation_id = e.id AND pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
-      FROM e
+        ${INCOME_GROUP_SQL(sql`x.entry_source`)} AS entry_group,
+        ${INCOME_GROUP_SQL(sql`x.exit_source`)} AS exit_group,
+        coalesce(x.public_in, false) AS public_in,
+        coalesce(x.public_out, false) AS public_out,
+        coalesce(x.known_out, false) AS known_out
+      FROM e CROSS JOIN LATERAL (
+        SELECT (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'entry'))[1] AS entry_source,
+          (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'exit'))[1] AS exit_source,
+          bool_or(pi.phase = 'entry' AND pi.source IN ${PUBLIC_SOURCES}) AS public_in,
+          bool_or(pi.phase = 'exit' AND pi.source IN ${PUBLIC_SOURCES}) AS public_out,
+          bool_or(pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
+        FROM participation_income pi
+        WHERE pi.association_id = e.association_id AND pi.participation_id = e.id
+      ) x
     )
     SELECT dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
       coalesce(entry_group, 'okand') AS entry_group, coalesce(exit_group, 'okand') AS exit_group,
@@ -234,21 +258,44 @@ export interface MonthRow {
   ongoing_at_end: number;
 }
 
-/** Entries, exits and ongoing participants at each month's end, per sex and together. */
-export async function monthlyVolumes(db: Kysely<DB>, scope: QueryScope, period: Period, f: ReportFilter): Promise<MonthRow[]> {
+/**
+ * Entries, exits and ongoing participants at each month's end, per sex and together. Entries and
+ * exits are counted per month in one pass; ongoing at a month's end = participations that entered
+ * before the period + entries − exits up to that month (every exit in the set is on or after the
+ * period's start, and its entry is counted before it).
+ */
+export async function monthlyVolumes(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  period: Period,
+  f: ReportFilter,
+): Promise<MonthRow[]> {
   const r = await sql<MonthRow>`
-    WITH a AS (${base(scope, period, f)}),
+    WITH a AS MATERIALIZED (${base(scope, period, f)}),
     m AS (
-      SELECT to_char(d, 'YYYY-MM') AS month, d::date AS m_from,
-        least((d + interval '1 month' - interval '1 day')::date, ${period.to}::date) AS m_to
+      SELECT to_char(d, 'YYYY-MM') AS month, d::date AS m_from
       FROM generate_series(date_trunc('month', ${period.from}::date), ${period.to}::date, interval '1 month') d
+    ),
+    ev AS (
+      SELECT a.sex, date_trunc('month', a.entry_date)::date AS m, 1 AS is_entry, 0 AS is_exit FROM a WHERE a.entry_date >= ${period.from}::date
+      UNION ALL
+      SELECT a.sex, date_trunc('month', a.exit_date)::date, 0, 1 FROM a WHERE a.exit_date <= ${period.to}::date
+    ),
+    per_sex_month AS (SELECT sex, m, sum(is_entry)::int AS entries, sum(is_exit)::int AS exits FROM ev GROUP BY sex, m),
+    sexes AS (SELECT a.sex, count(*) FILTER (WHERE a.entry_date < ${period.from}::date)::int AS before_period FROM a GROUP BY a.sex),
+    per_month AS (
+      SELECT m.month, s.sex, coalesce(x.entries, 0) AS entries, coalesce(x.exits, 0) AS exits, s.before_period
+      FROM m CROSS JOIN sexes s LEFT JOIN per_sex_month x ON x.sex = s.sex AND x.m = m.m_from
+    ),
+    v AS (
+      SELECT month, sex, entries, exits,
+        (before_period + sum(entries - exits) OVER (PARTITION BY sex ORDER BY month))::int AS ongoing_at_end
+      FROM per_month
     )
-    SELECT m.month, CASE WHEN grouping(a.sex) = 1 THEN NULL ELSE a.sex END AS sex,
-      count(*) FILTER (WHERE a.entry_date BETWEEN greatest(m.m_from, ${period.from}::date) AND m.m_to)::int AS entries,
-      count(*) FILTER (WHERE a.exit_date BETWEEN greatest(m.m_from, ${period.from}::date) AND m.m_to)::int AS exits,
-      count(*) FILTER (WHERE a.entry_date <= m.m_to AND (a.exit_date IS NULL OR a.exit_date > m.m_to))::int AS ongoing_at_end
-    FROM m CROSS JOIN a
-    GROUP BY GROUPING SETS ((m.month, a.sex), (m.month))
-    ORDER BY m.month`.execute(db);
+    SELECT month, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
+      sum(entries)::int AS entries, sum(exits)::int AS exits, sum(ongoing_at_end)::int AS ongoing_at_end
+    FROM v
+    GROUP BY GROUPING SETS ((month, sex), (month))
+    ORDER BY month`.execute(db);
   return r.rows;
 }
