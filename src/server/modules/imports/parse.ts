@@ -4,6 +4,7 @@
  * Rows are numbered as the spreadsheet shows them (the header is row 1), so every error can name
  * the row the user sees.
  */
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse as parseCsv, CsvError } from 'csv-parse';
 import { AppError } from '../../errors.js';
@@ -41,13 +42,14 @@ export function detectFormat(bytes: Buffer): SheetFormat {
   return 'csv';
 }
 
-/** UTF-8 if the bytes are valid UTF-8 (a BOM is dropped), else Windows-1252. */
-export function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'windows-1252' } {
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
-  }
+/**
+ * UTF-8 if the bytes are valid UTF-8, else Windows-1252 (what Swedish Excel writes as "CSV").
+ * Valid UTF-8 stays bytes: the parser decodes field by field, so a 50 MB file is never held as
+ * one string as well.
+ */
+export function decodeText(bytes: Buffer): { input: Buffer | string; encoding: 'utf-8' | 'windows-1252' } {
+  if (isUtf8(bytes)) return { input: bytes, encoding: 'utf-8' };
+  return { input: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
 }
 
 /** The delimiter used most often in the first line outside quotes: `;` (Swedish Excel), `,` or tab. */
@@ -67,23 +69,32 @@ export function detectDelimiter(firstLine: string): string {
   return best;
 }
 
-function* chunks(text: string, size: number) {
-  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+function* chunks(input: Buffer | string, size: number) {
+  for (let i = 0; i < input.length; i += size) yield input.slice(i, i + size);
 }
 
-async function* csvRows(text: string): AsyncGenerator<SheetRow> {
-  let body = text;
-  let delimiter: string | undefined;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+async function* csvRows(input: Buffer | string): AsyncGenerator<SheetRow> {
+  let body = input;
+  if (Buffer.isBuffer(body) && body.subarray(0, 3).equals(UTF8_BOM)) body = body.subarray(3);
+  if (typeof body === 'string' && body.startsWith('\uFEFF')) body = body.slice(1);
+  const head = (
+    Buffer.isBuffer(body) ? body.subarray(0, 64 * 1024).toString('utf8') : body.slice(0, 64 * 1024)
+  ).split(/\r?\n/, 2);
+  let delimiter: string;
   // Excel's own hint line `sep=;` names the delimiter and is not a row.
-  const sep = /^sep=(.)\r?\n/i.exec(body);
+  const sep = /^sep=(.)$/i.exec(head[0] ?? '');
   if (sep) {
-    delimiter = sep[1];
-    body = body.slice(sep[0].length);
-  }
-  delimiter ??= detectDelimiter(body.slice(0, Math.max(0, body.search(/\r?\n/)) || body.length));
+    delimiter = sep[1]!;
+    const skip =
+      /^sep=.\r?\n/i.exec(
+        Buffer.isBuffer(body) ? body.subarray(0, 8).toString('utf8') : body.slice(0, 8),
+      )?.[0].length ?? 0;
+    body = Buffer.isBuffer(body) ? body.subarray(skip) : body.slice(skip);
+  } else delimiter = detectDelimiter(head[0] ?? '');
   const parser = parseCsv({
     delimiter,
-    bom: true,
     relax_column_count: true,
     skip_empty_lines: false,
     // A stray quote inside a field (`Projekt "Nystart"`) is kept as text, as Excel reads it.
@@ -166,6 +177,6 @@ async function* xlsxRows(bytes: Buffer): AsyncGenerator<SheetRow> {
 export function readSheet(bytes: Buffer): Sheet {
   const format = detectFormat(bytes);
   if (format === 'xlsx') return { format, encoding: null, rows: xlsxRows(bytes) };
-  const { text, encoding } = decodeText(bytes);
-  return { format, encoding, rows: csvRows(text) };
+  const { input, encoding } = decodeText(bytes);
+  return { format, encoding, rows: csvRows(input) };
 }

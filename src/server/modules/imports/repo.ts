@@ -151,10 +151,11 @@ export async function insertPersons(
   return ids;
 }
 
+/** A participation to create, as the import planned it (see `PersonRow`). */
 export interface NewParticipation {
-  id: string;
+  participationId: string | null;
   interventionId: string;
-  personId: string;
+  personId: string | null;
   entryDate: string;
   exitDate: string | null;
   municipalityCode: string;
@@ -165,7 +166,7 @@ export interface NewParticipation {
   consentRef: string;
   exitReason: string | null;
   occupationAfter: string | null;
-  isReturner: boolean;
+  returner: boolean;
 }
 
 export async function insertParticipations(
@@ -183,48 +184,61 @@ export async function insertParticipations(
       municipality_code, support_months, education_level, referring_member_id, consent_date, consent_ref,
       exit_reason, occupation_after, is_returner)
     SELECT ${associationId}::uuid, ${batchId}::uuid, ${createdBy}::uuid, v.* FROM unnest(
-      ${col('id')}::uuid[], ${col('interventionId')}::uuid[], ${col('personId')}::uuid[], ${col('entryDate')}::date[],
+      ${col('participationId')}::uuid[], ${col('interventionId')}::uuid[], ${col('personId')}::uuid[], ${col('entryDate')}::date[],
       ${col('exitDate')}::date[], ${col('municipalityCode')}::text[], ${col('supportMonths')}::int[],
       ${col('educationLevel')}::text[], ${col('referringMemberId')}::uuid[], ${col('consentDate')}::date[],
       ${col('consentRef')}::text[], ${col('exitReason')}::text[], ${col('occupationAfter')}::text[],
-      ${col('isReturner')}::boolean[]
+      ${col('returner')}::boolean[]
     ) AS v`.execute(tx);
 }
 
-export interface IncomeRow {
-  participationId: string;
-  phase: 'entry' | 'exit';
-  source: IncomeSource;
-  extentPct: number;
+/** Income lines as columns (one entry per line): built without an object per line. */
+export class IncomeColumns {
+  readonly participationIds: string[] = [];
+  readonly phases: ('entry' | 'exit')[] = [];
+  readonly sources: IncomeSource[] = [];
+  readonly extents: number[] = [];
+
+  add(
+    participationId: string,
+    phase: 'entry' | 'exit',
+    lines: readonly { source: IncomeSource; extentPct: number }[],
+  ) {
+    for (const l of lines) {
+      this.participationIds.push(participationId);
+      this.phases.push(phase);
+      this.sources.push(l.source);
+      this.extents.push(l.extentPct);
+    }
+  }
 }
 
-export async function insertIncome(tx: Conn, associationId: string, rows: IncomeRow[]) {
-  if (rows.length === 0) return;
+export async function insertIncome(tx: Conn, associationId: string, c: IncomeColumns) {
+  if (c.participationIds.length === 0) return;
   await sql`
     INSERT INTO participation_income (association_id, participation_id, phase, source, extent_pct)
     SELECT ${associationId}::uuid, v.* FROM unnest(
-      ${rows.map((r) => r.participationId)}::uuid[], ${rows.map((r) => r.phase)}::text[],
-      ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.extentPct)}::int[]
+      ${c.participationIds}::uuid[], ${c.phases}::text[], ${c.sources}::text[], ${c.extents}::int[]
     ) AS v`.execute(tx);
 }
 
 export async function insertTargetGroupLinks(
   tx: Conn,
   associationId: string,
-  rows: { participationId: string; targetGroupId: string }[],
+  links: { participationIds: string[]; targetGroupIds: string[] },
 ) {
-  if (rows.length === 0) return;
+  if (links.participationIds.length === 0) return;
   await sql`
     INSERT INTO participation_target_groups (association_id, participation_id, target_group_id)
-    SELECT ${associationId}::uuid, v.* FROM unnest(
-      ${rows.map((r) => r.participationId)}::uuid[], ${rows.map((r) => r.targetGroupId)}::uuid[]
-    ) AS v`.execute(tx);
+    SELECT ${associationId}::uuid, v.* FROM unnest(${links.participationIds}::uuid[], ${links.targetGroupIds}::uuid[]) AS v`.execute(
+    tx,
+  );
 }
 
 export interface ExitUpdate {
-  participationId: string;
-  exitDate: string;
-  exitReason: string;
+  participationId: string | null;
+  exitDate: string | null;
+  exitReason: string | null;
   occupationAfter: string | null;
 }
 

@@ -25,6 +25,7 @@ import {
   isIgnorableRow,
   mapHeader,
   planAgainstRegister,
+  RowCache,
   sortErrors,
   validateRow,
   type AnonymousRow,
@@ -166,7 +167,7 @@ class RowsRejected extends Error {
 
 interface ReadResult {
   format: 'csv' | 'xlsx';
-  persons: { row: PersonRow; hash: string }[];
+  persons: PersonRow[];
   anonymous: AnonymousRow[];
   errors: RowError[];
   errorCount: number;
@@ -187,6 +188,7 @@ async function readRows(
     for (const e of errs) if (out.errors.length < MAX_REPORTED_ERRORS) out.errors.push(e);
   };
   let columns: ColumnMap | null = null;
+  const cache = new RowCache();
   let n = 0;
   for await (const r of sheet.rows) {
     if (isIgnorableRow(r.cells)) continue;
@@ -199,10 +201,13 @@ async function readRows(
       columns = h.columns;
       continue;
     }
-    const v = validateRow(ref, columns, r);
+    const v = validateRow(ref, columns, r, cache);
     if (!v.ok) fail(v.errors);
     else if (v.value.kind === 'anonymous') out.anonymous.push(v.value);
-    else out.persons.push({ row: v.value, hash: deps.pnr.lookupHash(scope.associationId, v.value.digits) });
+    else {
+      v.value.hash = deps.pnr.lookupHash(scope.associationId, v.value.digits);
+      out.persons.push(v.value);
+    }
     if (++n % 5000 === 0) opts.onProgress?.({ phase: 'read', done: n });
   }
   if (!columns) throw AppError.field('file', 'no_header', 'Filen saknar rubrikrad');
@@ -258,6 +263,7 @@ export async function importParticipations(
         exitDate: p.exit_date,
         exitReason: p.exit_reason,
       }));
+      for (const p of read.persons) p.personId = personIds.get(p.hash) ?? null;
       const plan = planAgainstRegister(read.persons, stored, ref.entryContext.returnWindowDays);
       const errorCount = read.errorCount + plan.errors.length;
       if (errorCount > 0) {
@@ -269,13 +275,17 @@ export async function importParticipations(
       }
       opts.onProgress?.({ phase: 'check', done: read.persons.length, total: read.persons.length });
 
-      const creates = read.persons.filter((p) => plan.actions.get(p.row.row)?.type === 'create');
-      const updates = read.persons.filter((p) => plan.actions.get(p.row.row)?.type === 'update');
+      let imported = 0;
+      let updated = 0;
+      for (const p of read.persons) {
+        if (p.action === 'create') imported++;
+        else if (p.action === 'update') updated++;
+      }
       const counts: ImportCounts = {
-        imported: creates.length,
+        imported,
         anonymous: read.anonymous.length,
-        updated: updates.length,
-        skipped: read.persons.length - creates.length - updates.length,
+        updated,
+        skipped: read.persons.length - imported - updated,
       };
       if (opts.dryRun) return { ok: true as const, batchId: null, dryRun: true, ...counts };
 
@@ -287,22 +297,11 @@ export async function importParticipations(
         fileSize: bytes.length,
         format: read.format,
       });
-      await writeBatch(
-        deps,
-        scope,
-        tx,
-        batch.id,
-        creates,
-        updates,
-        plan.actions,
-        personIds,
-        read.anonymous,
-        opts,
-      );
+      await writeBatch(deps, scope, tx, batch.id, plan.ordered, read.anonymous, counts, opts);
       await repo.finishBatch(tx, scope.associationId, batch.id, counts);
       const interventionIds = [
         ...new Set([
-          ...read.persons.map((p) => p.row.entry.interventionId),
+          ...read.persons.map((p) => p.interventionId),
           ...read.anonymous.map((a) => a.interventionId),
         ]),
       ];
@@ -330,89 +329,88 @@ export async function importParticipations(
   }
 }
 
+/**
+ * Writes a planned import: new persons, new participations with their income and target groups,
+ * exits added to stored participations, anonymous counts. `ordered` has each person's rows
+ * together, so a new person is created once.
+ */
 async function writeBatch(
   deps: ImportDeps,
   scope: Scope,
   tx: repo.Conn,
   batchId: string,
-  creates: { row: PersonRow; hash: string }[],
-  updates: { row: PersonRow; hash: string }[],
-  actions: ReturnType<typeof planAgainstRegister>['actions'],
-  personIds: Map<string, string>,
+  ordered: PersonRow[],
   anonymous: AnonymousRow[],
+  counts: ImportCounts,
   opts: ImportOptions,
 ) {
   const aid = scope.associationId;
-  const total = creates.length + updates.length;
+  const total = counts.imported + counts.updated;
   let done = 0;
 
-  // New persons: the number only encrypted, and its keyed hash.
-  const newPersons = new Map<string, repo.NewPerson>();
-  for (const c of creates) {
-    if (personIds.has(c.hash) || newPersons.has(c.hash)) continue;
-    newPersons.set(c.hash, {
-      id: randomUUID(),
-      hash: c.hash,
-      enc: deps.pnr.encrypt(c.row.digits),
-      sex: c.row.sex,
-      birthYear: c.row.birthYear,
-    });
-  }
-  for (const [h, id] of await repo.insertPersons(tx, aid, [...newPersons.values()])) personIds.set(h, id);
-
-  for (const part of repo.chunked(creates)) {
-    const participations: repo.NewParticipation[] = [];
-    const income: repo.IncomeRow[] = [];
-    const links: { participationId: string; targetGroupId: string }[] = [];
-    for (const { row, hash } of part) {
-      const id = randomUUID();
-      const action = actions.get(row.row);
-      const e = row.entry;
-      participations.push({
-        id,
-        interventionId: e.interventionId,
-        personId: personIds.get(hash)!,
-        entryDate: e.entryDate,
-        exitDate: row.exit?.exitDate ?? null,
-        municipalityCode: e.municipalityCode,
-        supportMonths: e.supportMonths,
-        educationLevel: e.educationLevel,
-        referringMemberId: e.referringMemberId,
-        consentDate: e.consentDate,
-        consentRef: e.consentRef,
-        exitReason: row.exit?.exitReason ?? null,
-        occupationAfter: row.exit?.occupationAfter ?? null,
-        isReturner: action?.type === 'create' && action.returner,
+  // New persons: the number only encrypted, and its keyed hash. Persons whose rows are all
+  // skipped or updates exist already.
+  let persons: { person: repo.NewPerson; rows: PersonRow[] }[] = [];
+  const flushPersons = async () => {
+    if (!persons.length) return;
+    const ids = await repo.insertPersons(
+      tx,
+      aid,
+      persons.map((p) => p.person),
+    );
+    for (const p of persons) for (const r of p.rows) r.personId = ids.get(p.person.hash)!;
+    persons = [];
+  };
+  for (let i = 0; i < ordered.length;) {
+    const first = ordered[i]!;
+    let j = i + 1;
+    let creates = first.action === 'create';
+    for (; j < ordered.length && ordered[j]!.hash === first.hash; j++)
+      creates ||= ordered[j]!.action === 'create';
+    if (first.personId === null && creates) {
+      persons.push({
+        person: {
+          id: randomUUID(),
+          hash: first.hash,
+          enc: deps.pnr.encrypt(first.digits),
+          sex: first.sex,
+          birthYear: first.birthYear,
+        },
+        rows: ordered.slice(i, j),
       });
-      for (const l of e.incomeAtEntry) income.push({ participationId: id, phase: 'entry', ...l });
-      for (const l of row.exit?.incomeAtExit ?? []) income.push({ participationId: id, phase: 'exit', ...l });
-      for (const g of e.targetGroupIds) links.push({ participationId: id, targetGroupId: g });
+      if (persons.length >= repo.CHUNK) await flushPersons();
     }
-    await repo.insertParticipations(tx, aid, batchId, scope.userId, participations);
+    i = j;
+  }
+  await flushPersons();
+
+  const creates = ordered.filter((r) => r.action === 'create');
+  for (const part of repo.chunked(creates)) {
+    const income = new repo.IncomeColumns();
+    const links = { participationIds: [] as string[], targetGroupIds: [] as string[] };
+    for (const r of part) {
+      const id = (r.participationId = randomUUID());
+      income.add(id, 'entry', r.incomeAtEntry);
+      income.add(id, 'exit', r.incomeAtExit);
+      for (const g of r.targetGroupIds) {
+        links.participationIds.push(id);
+        links.targetGroupIds.push(g);
+      }
+    }
+    await repo.insertParticipations(tx, aid, batchId, scope.userId, part);
     await repo.insertIncome(tx, aid, income);
     await repo.insertTargetGroupLinks(tx, aid, links);
     done += part.length;
     opts.onProgress?.({ phase: 'write', done, total });
   }
 
+  const updates = ordered.filter((r) => r.action === 'update');
   for (const part of repo.chunked(updates)) {
-    const exits: repo.ExitUpdate[] = [];
-    const income: repo.IncomeRow[] = [];
-    for (const { row } of part) {
-      const action = actions.get(row.row);
-      if (action?.type !== 'update' || !row.exit) continue;
-      exits.push({
-        participationId: action.participationId,
-        exitDate: row.exit.exitDate,
-        exitReason: row.exit.exitReason,
-        occupationAfter: row.exit.occupationAfter,
-      });
-      for (const l of row.exit.incomeAtExit)
-        income.push({ participationId: action.participationId, phase: 'exit', ...l });
-    }
-    const n = await repo.applyExits(tx, aid, batchId, exits);
+    const income = new repo.IncomeColumns();
+    for (const r of part) income.add(r.participationId!, 'exit', r.incomeAtExit);
+    const n = await repo.applyExits(tx, aid, batchId, part);
     // Exited by someone else since the check: refuse rather than overwrite.
-    if (n !== exits.length)
+    if (n !== part.length)
       throw AppError.conflict(
         'file',
         'changed_during_import',
@@ -424,16 +422,16 @@ async function writeBatch(
   }
 
   // Anonymous participants: one count row per insats, year, exit year and sex.
-  const counts = new Map<
+  const anonymousCounts = new Map<
     string,
     { interventionId: string; year: number; exitYear: number | null; sex: 'kvinna' | 'man'; count: number }
   >();
   for (const a of anonymous) {
     const key = `${a.interventionId}|${a.year}|${a.exitYear}|${a.sex}`;
-    const c = counts.get(key);
+    const c = anonymousCounts.get(key);
     if (c) c.count++;
     else
-      counts.set(key, {
+      anonymousCounts.set(key, {
         interventionId: a.interventionId,
         year: a.year,
         exitYear: a.exitYear,
@@ -441,7 +439,7 @@ async function writeBatch(
         count: 1,
       });
   }
-  await repo.insertAnonymous(tx, aid, batchId, [...counts.values()]);
+  await repo.insertAnonymous(tx, aid, batchId, [...anonymousCounts.values()]);
 }
 
 // ---------------------------------------------------------------- review and undo

@@ -7,16 +7,17 @@
  *     participations (updated), and the returner flag.
  * Errors name the spreadsheet row, the Swedish column header and a Swedish reason.
  */
-import {
-  entrySchema,
-  exitSchema,
-  dateSchema,
-  type EntryInput,
-  type ExitInput,
-} from '../../../shared/register-schemas.js';
+import { entrySchema, exitSchema, dateSchema } from '../../../shared/register-schemas.js';
 import { parsePersonnummer, type Sex } from '../../../shared/personnummer.js';
 import { daysBetween } from '../../../shared/dates.js';
-import type { Direction, FollowUp, IncomeSource } from '../../../shared/participants.js';
+import type {
+  Direction,
+  EducationLevel,
+  ExitReason,
+  FollowUp,
+  IncomeSource,
+  Occupation,
+} from '../../../shared/participants.js';
 import { AppError } from '../../errors.js';
 import { toFieldIssues, type ZodishIssue } from '../../../shared/validation.js';
 import { checkEntryFields, type EntryContext } from '../participants/service.js';
@@ -64,14 +65,38 @@ export interface ImportReference {
   today: string;
 }
 
+/**
+ * A valid identified row, kept compact: an import holds every row in memory until all are
+ * checked, so shared values (ids, codes, dates, parsed income lists) are shared, not copied.
+ */
 export interface PersonRow {
   kind: 'person';
   row: number;
   digits: string;
+  /** The person's keyed lookup hash (set by the service). */
+  hash: string;
   sex: Sex;
   birthYear: number;
-  entry: EntryInput;
-  exit: ExitInput | null;
+  interventionId: string;
+  entryDate: string;
+  exitDate: string | null;
+  municipalityCode: string;
+  incomeAtEntry: readonly IncomeLine[];
+  incomeAtExit: readonly IncomeLine[];
+  supportMonths: number | null;
+  educationLevel: EducationLevel | null;
+  targetGroupIds: readonly string[];
+  referringMemberId: string | null;
+  consentDate: string;
+  consentRef: string;
+  exitReason: ExitReason | null;
+  occupationAfter: Occupation | null;
+  /** Decided by `planAgainstRegister`. */
+  action: 'create' | 'update' | 'skip' | null;
+  returner: boolean;
+  /** update: the stored participation; create: assigned when written. */
+  participationId: string | null;
+  personId: string | null;
 }
 
 export interface AnonymousRow {
@@ -187,10 +212,23 @@ function issueToError(row: number, path: string, code: string): RowError {
   };
 }
 
-// The row's own fields, without the person (checked here, with Swedish reasons) and the referral.
-const entryRowSchema = entrySchema.omit({ personnummer: true, referralId: true });
+/*
+ * The register's own schemas, so an import accepts exactly what the entry and exit forms accept.
+ * They run where values can differ: the row's own fields per row; income lists once per distinct
+ * text; exits once per distinct reason, occupation and income. Dates are checked by `parseDate`,
+ * with the same date schema, once per distinct date.
+ */
+const entryScalars = entrySchema.pick({
+  interventionId: true,
+  municipalityCode: true,
+  supportMonths: true,
+  educationLevel: true,
+  referringMemberId: true,
+  consentRef: true,
+});
+const incomeListSchema = entrySchema.shape.incomeAtEntry;
 
-type IncomeLine = { source: IncomeSource; extentPct: number };
+export type IncomeLine = Readonly<{ source: IncomeSource; extentPct: number }>;
 
 function parseIncome(v: string): { lines: IncomeLine[] } | { error: string } {
   const lines: IncomeLine[] = [];
@@ -207,16 +245,104 @@ function parseIncome(v: string): { lines: IncomeLine[] } | { error: string } {
         return { error: `Ogiltig omfattning för ${m[1]}: ange 0–100 (%)` };
     }
     if (lines.some((l) => l.source === source)) return { error: `${m[1]} anges två gånger` };
-    lines.push({ source, extentPct });
+    lines.push(Object.freeze({ source, extentPct }));
   }
   return { lines };
 }
+
+/**
+ * Per-import caches. The same few values repeat on thousands of rows (dates, income lists, target
+ * groups), so each distinct text is parsed once and its result shared by every row.
+ */
+export class RowCache {
+  private readonly strings = new Map<string, string>();
+  private readonly normalised = new Map<string, string>();
+  private readonly dates = new Map<string, string | null>();
+  private readonly incomes = new Map<string, ReturnType<typeof parseIncome>>();
+  private readonly groups = new Map<string, { ids: readonly string[]; unknown: string[] }>();
+
+  intern(v: string): string {
+    const hit = this.strings.get(v);
+    if (hit !== undefined) return hit;
+    this.strings.set(v, v);
+    return v;
+  }
+
+  /** `normaliseValue`, once per distinct text. */
+  norm(v: string): string {
+    let r = this.normalised.get(v);
+    if (r === undefined) this.normalised.set(v, (r = normaliseValue(v)));
+    return r;
+  }
+
+  /** `parseDate`, once per distinct text; the result is shared by every row. */
+  date(v: string): string | null {
+    let r = this.dates.get(v);
+    if (r === undefined) this.dates.set(v, (r = parseDate(v)));
+    return r;
+  }
+
+  income(v: string): ReturnType<typeof parseIncome> {
+    let r = this.incomes.get(v);
+    if (!r) {
+      r = parseIncome(v);
+      if ('lines' in r && r.lines.length && !incomeListSchema.safeParse(r.lines).success)
+        r = { error: 'Ogiltig försörjning' };
+      this.incomes.set(v, r);
+    }
+    return r;
+  }
+
+  private readonly exits = new Map<string, { path: string; code: string }[]>();
+
+  /** The exit schema's issues for this combination (empty: valid). */
+  exitIssues(
+    exitReason: string | undefined,
+    occupationAfter: string | undefined,
+    incomeText: string,
+    incomeAtExit: readonly IncomeLine[],
+  ) {
+    const key = `${exitReason}|${occupationAfter}|${incomeText}`;
+    let r = this.exits.get(key);
+    if (!r) {
+      const parsed = exitSchema.safeParse({
+        exitDate: '2004-01-01',
+        exitReason,
+        occupationAfter: occupationAfter ?? null,
+        incomeAtExit,
+      });
+      r = parsed.success ? [] : toFieldIssues(parsed.error.issues as ZodishIssue[]);
+      this.exits.set(key, r);
+    }
+    return r;
+  }
+
+  targetGroups(ref: ImportReference, v: string): { ids: readonly string[]; unknown: string[] } {
+    let r = this.groups.get(v);
+    if (!r) {
+      const ids: string[] = [];
+      const unknown: string[] = [];
+      for (const part of v.split('|')) {
+        if (!part.trim()) continue;
+        const id = ref.targetGroups.get(normaliseValue(part));
+        if (id) {
+          if (!ids.includes(id)) ids.push(id);
+        } else unknown.push(part.trim());
+      }
+      this.groups.set(v, (r = { ids: Object.freeze(ids), unknown }));
+    }
+    return r;
+  }
+}
+
+const NO_INCOME: readonly IncomeLine[] = Object.freeze([]);
 
 /** Checks one data row on its own. */
 export function validateRow(
   ref: ImportReference,
   columns: ColumnMap,
   sheetRow: SheetRow,
+  cache: RowCache = new RowCache(),
 ): { ok: true; value: ValidRow } | { ok: false; errors: RowError[] } {
   const { row, cells } = sheetRow;
   const errors: RowError[] = [];
@@ -225,7 +351,7 @@ export function validateRow(
     const i = columns.get(c);
     const v = i === undefined ? '' : (cells[i] ?? '').trim();
     // The export guards a cell starting with =, +, - or @ with an apostrophe against Excel formulas.
-    return /^'[=+\-@]/.test(v) ? v.slice(1) : v;
+    return v.length > 1 && v[0] === "'" && /^'[=+\-@]/.test(v) ? v.slice(1) : v;
   };
 
   // insats
@@ -233,7 +359,7 @@ export function validateRow(
   let intervention: RefIntervention | undefined;
   if (!insatsName) err('insats', 'Insats saknas');
   else {
-    intervention = ref.interventions.get(normaliseValue(insatsName));
+    intervention = ref.interventions.get(cache.norm(insatsName));
     // An insats the caller may not work with is reported exactly like one that does not exist.
     if (!intervention || !intervention.allowed) {
       err('insats', 'Okänd insats');
@@ -245,12 +371,12 @@ export function validateRow(
   }
 
   // anonym, personnummer, kön
-  const anonText = normaliseValue(get('anonym'));
+  const anonText = cache.norm(get('anonym'));
   let anonymous = false;
   if (YES.has(anonText)) anonymous = true;
   else if (!NO.has(anonText)) err('anonym', 'Ogiltigt värde: skriv ja eller nej');
   const pnrText = get('personnummer');
-  const sexText = normaliseValue(get('kön'));
+  const sexText = cache.norm(get('kön'));
   let sex: Sex | undefined;
   if (sexText) {
     sex = SEX_LOOKUP.get(sexText);
@@ -259,11 +385,11 @@ export function validateRow(
 
   // startdatum, slutdatum
   const startText = get('startdatum');
-  const entryDate = startText ? parseDate(startText) : null;
+  const entryDate = startText ? cache.date(startText) : null;
   if (!startText) err('startdatum', 'Startdatum saknas');
   else if (!entryDate) err('startdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
   const endText = get('slutdatum');
-  const exitDate = endText ? parseDate(endText) : null;
+  const exitDate = endText ? cache.date(endText) : null;
   if (endText && !exitDate) err('slutdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
   if (entryDate && exitDate) {
     if (exitDate < entryDate) err('slutdatum', 'Slutdatum före startdatum');
@@ -308,7 +434,7 @@ export function validateRow(
   let municipalityCode = '';
   if (!kommunText) err('kommun', 'Kommun saknas');
   else {
-    const key = normaliseValue(kommunText);
+    const key = cache.norm(kommunText);
     if (OTHER_MUNICIPALITY_WORDS.has(key)) municipalityCode = 'other';
     else {
       // Excel drops the leading zero of a code such as 0180 when the cell is a number.
@@ -319,25 +445,20 @@ export function validateRow(
     }
   }
 
-  let incomeAtEntry: IncomeLine[] = [];
+  let incomeAtEntry: readonly IncomeLine[] = NO_INCOME;
   const incomeStart = get('försörjning_start');
   if (!incomeStart) err('försörjning_start', 'Försörjning vid start saknas');
   else {
-    const r = parseIncome(incomeStart);
+    const r = cache.income(incomeStart);
     if ('error' in r) err('försörjning_start', r.error);
     else incomeAtEntry = r.lines;
   }
 
-  const targetGroupIds: string[] = [];
-  for (const part of get('målgrupp').split('|')) {
-    if (!part.trim()) continue;
-    const id = ref.targetGroups.get(normaliseValue(part));
-    if (id) targetGroupIds.push(id);
-    else err('målgrupp', `Okänd målgrupp "${part.trim()}"`);
-  }
+  const groups = cache.targetGroups(ref, get('målgrupp'));
+  for (const name of groups.unknown) err('målgrupp', `Okänd målgrupp "${name}"`);
 
   const consentText = get('samtycke_datum');
-  const consentDate = consentText ? parseDate(consentText) : null;
+  const consentDate = consentText ? cache.date(consentText) : null;
   if (!consentText) err('samtycke_datum', 'Samtyckesdatum saknas');
   else if (!consentDate) err('samtycke_datum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
 
@@ -348,7 +469,7 @@ export function validateRow(
     err('samtycke_referens', 'Texten innehåller otillåtna tecken');
 
   const educationText = get('utbildningsnivå');
-  const educationLevel = educationText ? (EDUCATION_LOOKUP.get(normaliseValue(educationText)) ?? null) : null;
+  const educationLevel = educationText ? (EDUCATION_LOOKUP.get(cache.norm(educationText)) ?? null) : null;
   if (educationText && !educationLevel) err('utbildningsnivå', 'Okänd utbildningsnivå');
 
   const monthsText = get('månader_offentlig_försörjning');
@@ -359,25 +480,24 @@ export function validateRow(
   }
 
   const memberText = get('remitterande_part');
-  const referringMemberId = memberText ? (ref.members.get(normaliseValue(memberText)) ?? null) : null;
+  const referringMemberId = memberText ? (ref.members.get(cache.norm(memberText)) ?? null) : null;
   if (memberText && !referringMemberId) err('remitterande_part', 'Okänd medlem');
 
   // Exit fields belong together: a date needs a reason, occupation and income (unless felregistrering).
   const reasonText = get('avslutsanledning');
   const occupationText = get('sysselsättning_efter');
   const incomeEnd = get('försörjning_slut');
-  const exitReason = reasonText ? EXIT_REASON_LOOKUP.get(normaliseValue(reasonText)) : undefined;
-  const occupationAfter = occupationText ? OCCUPATION_LOOKUP.get(normaliseValue(occupationText)) : undefined;
+  const exitReason = reasonText ? EXIT_REASON_LOOKUP.get(cache.norm(reasonText)) : undefined;
+  const occupationAfter = occupationText ? OCCUPATION_LOOKUP.get(cache.norm(occupationText)) : undefined;
   if (reasonText && !exitReason) err('avslutsanledning', 'Okänd avslutsanledning');
   if (occupationText && !occupationAfter)
     err('sysselsättning_efter', 'Okänd sysselsättning: skriv arbete, studier, arbetssökande eller övrigt');
-  let incomeAtExit: IncomeLine[] = [];
+  let incomeAtExit: readonly IncomeLine[] = NO_INCOME;
   if (incomeEnd) {
-    const r = parseIncome(incomeEnd);
+    const r = cache.income(incomeEnd);
     if ('error' in r) err('försörjning_slut', r.error);
     else incomeAtExit = r.lines;
   }
-  let exit: ExitInput | null = null;
   if (!endText) {
     if (reasonText) err('avslutsanledning', 'Avslutsanledning utan slutdatum');
     if (occupationText) err('sysselsättning_efter', 'Sysselsättning efter utan slutdatum');
@@ -392,55 +512,69 @@ export function validateRow(
   if (errors.length || !intervention || !parsed?.ok || !entryDate || !consentDate)
     return { ok: false, errors };
 
-  // The register's own rules, so an import accepts exactly what the entry form accepts.
-  const entryCandidate = {
+  // The register's own rules (see `entryScalars`) and association checks (`checkEntryFields`).
+  const entry = {
     interventionId: intervention.id,
     entryDate,
     municipalityCode,
-    incomeAtEntry,
     supportMonths,
     educationLevel,
-    targetGroupIds: [...new Set(targetGroupIds)],
     referringMemberId,
     consentDate,
     consentRef,
   };
-  const entryParsed = entryRowSchema.safeParse(entryCandidate);
+  const entryParsed = entryScalars.safeParse({
+    interventionId: entry.interventionId,
+    municipalityCode,
+    supportMonths,
+    educationLevel,
+    referringMemberId,
+    consentRef,
+  });
   if (!entryParsed.success) {
     for (const i of toFieldIssues(entryParsed.error.issues as ZodishIssue[]))
       errors.push(issueToError(row, i.path, i.code));
     return { ok: false, errors };
   }
   try {
-    checkEntryFields(ref.entryContext, entryParsed.data, ref.today);
+    checkEntryFields(ref.entryContext, { ...entry, targetGroupIds: groups.ids as string[] }, ref.today);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
     for (const i of e.issues ?? []) errors.push(issueToError(row, i.path, i.code));
   }
-  if (exitDate) {
-    const exitParsed = exitSchema.safeParse({
-      exitDate,
-      exitReason,
-      occupationAfter: occupationAfter ?? null,
-      incomeAtExit,
-    });
-    if (!exitParsed.success)
-      for (const i of toFieldIssues(exitParsed.error.issues as ZodishIssue[]))
-        errors.push(issueToError(row, i.path, i.code));
-    else exit = exitParsed.data;
-  }
+  if (exitDate)
+    for (const i of cache.exitIssues(exitReason, occupationAfter, incomeEnd, incomeAtExit))
+      errors.push(issueToError(row, i.path, i.code));
   if (errors.length) return { ok: false, errors };
 
+  // Validated: keep the row's own values (shared where they repeat), not zod's copies.
   return {
     ok: true,
     value: {
       kind: 'person',
       row,
       digits: parsed.value.digits,
+      hash: '',
       sex: parsed.value.sex,
       birthYear: parsed.value.birthYear,
-      entry: { ...entryParsed.data, personnummer: parsed.value.digits, referralId: null },
-      exit,
+      interventionId: intervention.id,
+      entryDate,
+      exitDate,
+      municipalityCode,
+      incomeAtEntry,
+      incomeAtExit: exitDate ? incomeAtExit : NO_INCOME,
+      supportMonths,
+      educationLevel,
+      targetGroupIds: groups.ids,
+      referringMemberId,
+      consentDate,
+      consentRef: cache.intern(consentRef),
+      exitReason: exitDate ? (exitReason ?? null) : null,
+      occupationAfter: exitDate ? (occupationAfter ?? null) : null,
+      action: null,
+      returner: false,
+      participationId: null,
+      personId: null,
     },
   };
 }
@@ -457,131 +591,147 @@ export interface StoredParticipation {
   exitReason: string | null;
 }
 
-export type RowAction =
-  { type: 'create'; returner: boolean } | { type: 'update'; participationId: string } | { type: 'skip' };
-
 interface Period {
   start: string;
   end: string | null;
-  /** File row, or null for a stored participation. */
+  /** The file row that created it or added its exit; null for a stored participation left as is. */
   row: number | null;
-  storedId: string | null;
+  stored: boolean;
   counts: boolean;
 }
 
 const overlaps = (a: Period, b: Period) =>
   a.start <= (b.end ?? '9999-12-31') && b.start <= (a.end ?? '9999-12-31');
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Decides, for every valid person row (with its lookup hash), whether it creates a participation,
  * adds an exit to a stored ongoing one, or is already stored; and finds duplicates and overlaps.
  * Overlaps are judged on the final state: stored participations with the file's exits applied.
+ * Sets `action`, `returner` and (for updates) `participationId` on the rows; returns the rows
+ * ordered by person (for writing persons once each) and the errors.
  */
 export function planAgainstRegister(
-  rows: { row: PersonRow; hash: string }[],
+  rows: PersonRow[],
   stored: StoredParticipation[],
   returnWindowDays: number,
-): { actions: Map<number, RowAction>; errors: RowError[] } {
+): { ordered: PersonRow[]; errors: RowError[] } {
   const errors: RowError[] = [];
-  const actions = new Map<number, RowAction>();
-  const storedByKey = new Map<string, StoredParticipation>();
-  for (const s of stored) storedByKey.set(`${s.personHash}|${s.interventionId}|${s.entryDate}`, s);
+  const ordered = rows
+    .slice()
+    .sort(
+      (a, b) =>
+        cmp(a.hash, b.hash) ||
+        cmp(a.interventionId, b.interventionId) ||
+        cmp(a.entryDate, b.entryDate) ||
+        a.row - b.row,
+    );
+  const storedSorted = stored.slice().sort((a, b) => cmp(a.personHash, b.personHash));
+  let s = 0;
+  for (let i = 0; i < ordered.length;) {
+    const hash = ordered[i]!.hash;
+    let j = i + 1;
+    while (j < ordered.length && ordered[j]!.hash === hash) j++;
+    while (s < storedSorted.length && storedSorted[s]!.personHash < hash) s++;
+    let t = s;
+    while (t < storedSorted.length && storedSorted[t]!.personHash === hash) t++;
+    planPerson(ordered.slice(i, j), storedSorted.slice(s, t), returnWindowDays, errors);
+    i = j;
+    s = t;
+  }
+  return { ordered, errors };
+}
 
-  const firstRowByKey = new Map<string, number>();
-  const exitsAdded = new Map<string, { exitDate: string; exitReason: string; row: number }>();
-  const creates: { row: PersonRow; hash: string }[] = [];
-  for (const r of rows) {
-    const key = `${r.hash}|${r.row.entry.interventionId}|${r.row.entry.entryDate}`;
-    const first = firstRowByKey.get(key);
-    if (first !== undefined) {
-      errors.push({
-        row: r.row.row,
-        column: 'personnummer',
-        message: `Raden är en dubblett av rad ${first}`,
-      });
+/** One person's rows (sorted by insats, entry date, row) against their stored participations. */
+function planPerson(
+  rows: PersonRow[],
+  stored: StoredParticipation[],
+  windowDays: number,
+  errors: RowError[],
+) {
+  const unique: PersonRow[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    const prev = unique[unique.length - 1];
+    if (prev && prev.interventionId === r.interventionId && prev.entryDate === r.entryDate) {
+      errors.push({ row: r.row, column: 'personnummer', message: `Raden är en dubblett av rad ${prev.row}` });
       continue;
     }
-    firstRowByKey.set(key, r.row.row);
-    const s = storedByKey.get(key);
-    const exit = r.row.exit;
+    unique.push(r);
+  }
+
+  const added = new Map<string, PersonRow>(); // stored id → the row adding its exit
+  const creates: PersonRow[] = [];
+  for (const r of unique) {
+    const s = stored.find((x) => x.interventionId === r.interventionId && x.entryDate === r.entryDate);
     if (!s) {
       creates.push(r);
       continue;
     }
-    if (!exit || s.exitDate === exit.exitDate) actions.set(r.row.row, { type: 'skip' });
+    if (!r.exitDate || s.exitDate === r.exitDate) r.action = 'skip';
     else if (s.exitDate === null) {
-      actions.set(r.row.row, { type: 'update', participationId: s.id });
-      exitsAdded.set(s.id, { exitDate: exit.exitDate, exitReason: exit.exitReason, row: r.row.row });
+      r.action = 'update';
+      r.participationId = s.id;
+      added.set(s.id, r);
     } else
       errors.push({
-        row: r.row.row,
+        row: r.row,
         column: 'slutdatum',
         message: `Registreringen (start ${s.entryDate}) är redan avslutad ${s.exitDate}`,
       });
   }
 
-  // Final periods per person and insats, for the overlap check; per person, for returners.
+  // Final periods per insats, for the overlap check; exits across insatser, for returners.
   const periods = new Map<string, Period[]>();
-  const exitsByPerson = new Map<
-    string,
-    { exitDate: string; row: number | null; storedId: string | null }[]
-  >();
-  const add = (hash: string, interventionId: string, p: Period, exitReason: string | null) => {
-    const key = `${hash}|${interventionId}`;
-    if (!periods.has(key)) periods.set(key, []);
-    periods.get(key)!.push(p);
-    if (p.end && exitReason !== 'registration_error') {
-      if (!exitsByPerson.has(hash)) exitsByPerson.set(hash, []);
-      exitsByPerson.get(hash)!.push({ exitDate: p.end, row: p.row, storedId: p.storedId });
-    }
+  const exits: { exitDate: string; row: number | null }[] = [];
+  const add = (interventionId: string, p: Period, exitReason: string | null) => {
+    let list = periods.get(interventionId);
+    if (!list) periods.set(interventionId, (list = []));
+    list.push(p);
+    if (p.end && exitReason !== 'registration_error') exits.push({ exitDate: p.end, row: p.row });
   };
   for (const s of stored) {
-    const added = exitsAdded.get(s.id);
-    const exitReason = added?.exitReason ?? s.exitReason;
+    const a = added.get(s.id);
+    const exitReason = a ? a.exitReason : s.exitReason;
     add(
-      s.personHash,
       s.interventionId,
       {
         start: s.entryDate,
-        end: added?.exitDate ?? s.exitDate,
-        row: added?.row ?? null,
-        storedId: s.id,
+        end: a ? a.exitDate : s.exitDate,
+        row: a ? a.row : null,
+        stored: true,
         counts: exitReason !== 'registration_error',
       },
       exitReason,
     );
   }
-  for (const r of creates) {
-    const exitReason = r.row.exit?.exitReason ?? null;
+  for (const r of creates)
     add(
-      r.hash,
-      r.row.entry.interventionId,
+      r.interventionId,
       {
-        start: r.row.entry.entryDate,
-        end: r.row.exit?.exitDate ?? null,
-        row: r.row.row,
-        storedId: null,
-        counts: exitReason !== 'registration_error',
+        start: r.entryDate,
+        end: r.exitDate,
+        row: r.row,
+        stored: false,
+        counts: r.exitReason !== 'registration_error',
       },
-      exitReason,
+      r.exitReason,
     );
-  }
 
   const overlapRows = new Set<number>();
   for (const list of periods.values()) {
     if (list.length < 2) continue;
     for (const a of list) {
       if (!a.counts || a.row === null) continue;
-      const isCreate = a.storedId === null;
       for (const b of list) {
         if (a === b || !b.counts || !overlaps(a, b)) continue;
-        if (b.storedId !== null) {
+        if (b.stored) {
           // A new row against a stored participation; an added exit against another stored one.
-          if (isCreate || b.row === null) {
+          if (!a.stored || b.row === null) {
             overlapRows.add(a.row);
             errors.push({
               row: a.row,
-              column: isCreate ? 'startdatum' : 'slutdatum',
+              column: a.stored ? 'slutdatum' : 'startdatum',
               message: `Överlappar en befintlig registrering (start ${b.start})`,
             });
             break;
@@ -601,17 +751,13 @@ export function planAgainstRegister(
   }
 
   for (const r of creates) {
-    if (overlapRows.has(r.row.row)) continue;
-    const entryDate = r.row.entry.entryDate;
-    const returner = (exitsByPerson.get(r.hash) ?? []).some(
+    if (overlapRows.has(r.row)) continue;
+    r.action = 'create';
+    r.returner = exits.some(
       (e) =>
-        e.row !== r.row.row &&
-        e.exitDate <= entryDate &&
-        daysBetween(e.exitDate, entryDate) <= returnWindowDays,
+        e.row !== r.row && e.exitDate <= r.entryDate && daysBetween(e.exitDate, r.entryDate) <= windowDays,
     );
-    actions.set(r.row.row, { type: 'create', returner });
   }
-  return { actions, errors };
 }
 
 /** Errors in reading order: by row, then by the column's position in the format. */
