@@ -49,7 +49,13 @@ export type Figures = Record<CountField, number | null> &
 
 export const DAY_BANDS = ['0-90', '91-180', '181-365', '366-730', '731+'] as const;
 const DAY_COLUMNS = ['days_0_90', 'days_91_180', 'days_181_365', 'days_366_730', 'days_731_plus'] as const;
-export const INCOME_GROUPS = ['ohalsa', 'arbetsmarknadsstod', 'ekonomiskt_bistand', 'ingen', 'okand'] as const;
+export const INCOME_GROUPS = [
+  'ohalsa',
+  'arbetsmarknadsstod',
+  'ekonomiskt_bistand',
+  'ingen',
+  'okand',
+] as const;
 const SEX_KEYS = ['kvinna', 'man'] as const;
 
 interface RawFigures {
@@ -97,6 +103,9 @@ class CellSet {
     this.index.set(key, this.values.length - 1);
     return this.values.length - 1;
   }
+  keys(): string[] {
+    return [...this.index.keys()];
+  }
   id(key: string): number {
     const i = this.index.get(key);
     if (i === undefined) throw new Error(`no cell ${key}`);
@@ -122,10 +131,19 @@ function registerGroup(cells: CellSet, prefix: string, r: RawFigures) {
 /** total = kvinna + man for every count of the group. */
 function registerSexLines(cells: CellSet, prefix: string) {
   for (const f of [...COUNT_FIELDS, ...DAY_BANDS.map((b) => `days.${b}`)])
-    cells.line(`${prefix}.${f}`, SEX_KEYS.map((s) => `${prefix}.${s}.${f}`));
+    cells.line(
+      `${prefix}.${f}`,
+      SEX_KEYS.map((s) => `${prefix}.${s}.${f}`),
+    );
 }
 
-function publish(cells: CellSet, hidden: Set<number>, prefix: string, r: RawFigures, protect: boolean): Figures {
+function publish(
+  cells: CellSet,
+  hidden: Set<number>,
+  prefix: string,
+  r: RawFigures,
+  protect: boolean,
+): Figures {
   const suppressedFields: string[] = [];
   const get = (key: string, value: number) => {
     if (protect && hidden.has(cells.id(`${prefix}.${key}`))) {
@@ -134,7 +152,10 @@ function publish(cells: CellSet, hidden: Set<number>, prefix: string, r: RawFigu
     }
     return value;
   };
-  const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, get(f, r.counts[f])])) as Record<CountField, number | null>;
+  const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, get(f, r.counts[f])])) as Record<
+    CountField,
+    number | null
+  >;
   const share = (field: ShareField, num: CountField, den: CountField) => {
     const base = r.counts[den];
     if (base === 0) return null;
@@ -147,7 +168,11 @@ function publish(cells: CellSet, hidden: Set<number>, prefix: string, r: RawFigu
   const shareToWorkOrStudies = share('shareToWorkOrStudies', 'toWorkOrStudies', 'exitsExcludingErrors');
   const shareReturners = share('shareReturners', 'returners', 'identifiedEntries');
   let medianDaysInInsats = r.median;
-  if (protect && medianDaysInInsats !== null && (counts.exitsExcludingErrors === null || r.counts.exitsExcludingErrors < MIN_PUBLISHED_COUNT)) {
+  if (
+    protect &&
+    medianDaysInInsats !== null &&
+    (counts.exitsExcludingErrors === null || r.counts.exitsExcludingErrors < MIN_PUBLISHED_COUNT)
+  ) {
     suppressedFields.push('medianDaysInInsats');
     medianDaysInInsats = null;
   }
@@ -199,7 +224,11 @@ export interface OutcomeReport extends GroupFigures {
 }
 
 /** Computes every outcome figure for a period and filter, split by sex, optionally broken down further. */
-export async function computeOutcomeReport(db: Kysely<DB>, scope: QueryScope, req: OutcomeReportRequest): Promise<OutcomeReport> {
+export async function computeOutcomeReport(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  req: OutcomeReportRequest,
+): Promise<OutcomeReport> {
   const { period, filter } = req;
   const anonDim = req.breakdown === 'intervention' ? 'intervention' : undefined;
   const [coreTotal, anonTotal, income, coreBreak, anonBreak] = await Promise.all([
@@ -232,74 +261,128 @@ export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRo
   const find = <T extends { dim: string; sex: string | null }>(rows: T[], dim: string, sex: string | null) =>
     rows.find((r) => r.dim === dim && r.sex === sex);
 
-  const cells = new CellSet();
   const rawTotal = raw(find(coreTotal, 'total', null), find(anonTotal, 'total', null));
-  const rawSex = Object.fromEntries(SEX_KEYS.map((s) => [s, raw(find(coreTotal, 'total', s), find(anonTotal, 'total', s))])) as Record<
-    'kvinna' | 'man',
-    RawFigures
-  >;
-  registerGroup(cells, 't', rawTotal);
-  for (const s of SEX_KEYS) registerGroup(cells, `t.${s}`, rawSex[s]);
-  registerSexLines(cells, 't');
+  const rawSex = Object.fromEntries(
+    SEX_KEYS.map((s) => [s, raw(find(coreTotal, 'total', s), find(anonTotal, 'total', s))]),
+  ) as Record<'kvinna' | 'man', RawFigures>;
 
   // Breakdown rows: each row is split by sex, and the rows add up to the total for additive counts.
   const keys = [...new Set(coreBreak.map((r) => r.dim))].sort();
   const rowsRaw = keys.map((key) => ({
     key,
     total: raw(find(coreBreak, key, null), find(anonBreak, key, null)),
-    bySex: Object.fromEntries(SEX_KEYS.map((s) => [s, raw(find(coreBreak, key, s), find(anonBreak, key, s))])) as Record<
-      'kvinna' | 'man',
-      RawFigures
-    >,
+    bySex: Object.fromEntries(
+      SEX_KEYS.map((s) => [s, raw(find(coreBreak, key, s), find(anonBreak, key, s))]),
+    ) as Record<'kvinna' | 'man', RawFigures>,
   }));
-  rowsRaw.forEach((row, i) => {
-    registerGroup(cells, `b${i}`, row.total);
-    for (const s of SEX_KEYS) registerGroup(cells, `b${i}.${s}`, row.bySex[s]);
-    registerSexLines(cells, `b${i}`);
-  });
-  if (rowsRaw.length) {
-    // Persons can be in several insatser, so unique persons do not add up across insatser.
-    const additive = COUNT_FIELDS.filter((f) => !(f === 'uniquePersons' && req.breakdown === 'intervention'));
-    for (const prefix of ['', ...SEX_KEYS.map((s) => `.${s}`)])
-      for (const f of additive) cells.line(`t${prefix}.${f}`, rowsRaw.map((_, i) => `b${i}${prefix}.${f}`));
-  }
 
   // Income matrix: a table per sex and a total table; rows, columns and sexes add up.
   const matrixValue = (sex: string | null, eg: string, xg: string) =>
     income.find((r) => r.sex === sex && r.entry_group === eg && r.exit_group === xg)?.n ?? 0;
   const tables = ['all', ...SEX_KEYS] as const;
-  for (const t of tables)
-    for (const eg of INCOME_GROUPS)
-      for (const xg of INCOME_GROUPS) cells.add(`m.${t}.${eg}.${xg}`, matrixValue(t === 'all' ? null : t, eg, xg));
-  for (const t of tables) {
-    for (const eg of INCOME_GROUPS) cells.line(undefined, INCOME_GROUPS.map((xg) => `m.${t}.${eg}.${xg}`));
-    // Each table's cells add up to that group's exits (excluding errors).
-    cells.line(
-      t === 'all' ? 't.exitsExcludingErrors' : `t.${t}.exitsExcludingErrors`,
-      INCOME_GROUPS.flatMap((eg) => INCOME_GROUPS.map((xg) => `m.${t}.${eg}.${xg}`)),
-    );
-  }
-  for (const eg of INCOME_GROUPS)
-    for (const xg of INCOME_GROUPS) cells.line(`m.all.${eg}.${xg}`, SEX_KEYS.map((s) => `m.${s}.${eg}.${xg}`));
   const movedAll = income.filter((r) => r.sex === null).reduce((s, r) => s + r.moved_to_self_support, 0);
   const publicAll = income.filter((r) => r.sex === null).reduce((s, r) => s + r.public_at_entry, 0);
-  cells.add('m.moved', movedAll);
-  cells.add('m.public', publicAll);
 
-  const hidden = req.protect ? suppressCells(cells.values, cells.lines) : new Set<number>();
+  /** The published cells and their additive relations, with or without the breakdown rows. */
+  const register = (withBreakdown: boolean) => {
+    const cells = new CellSet();
+    registerGroup(cells, 't', rawTotal);
+    for (const s of SEX_KEYS) registerGroup(cells, `t.${s}`, rawSex[s]);
+    registerSexLines(cells, 't');
+    if (withBreakdown) {
+      rowsRaw.forEach((row, i) => {
+        registerGroup(cells, `b${i}`, row.total);
+        for (const s of SEX_KEYS) registerGroup(cells, `b${i}.${s}`, row.bySex[s]);
+        registerSexLines(cells, `b${i}`);
+      });
+      if (rowsRaw.length) {
+        // A person can appear in several rows (two insatser, a birthday between entries, a move),
+        // so unique persons do not add up across rows. Anonymous participants have no age or
+        // municipality, so only identified counts add up across those rows.
+        const withAnonymous = req.breakdown === 'intervention';
+        const anonymousFields: readonly CountField[] = [
+          'entries',
+          'anonymousEntries',
+          'exits',
+          'anonymousExits',
+        ];
+        const additive = COUNT_FIELDS.filter(
+          (f) => f !== 'uniquePersons' && (withAnonymous || !anonymousFields.includes(f)),
+        );
+        for (const prefix of ['', ...SEX_KEYS.map((s) => `.${s}`)])
+          for (const f of additive)
+            cells.line(
+              `t${prefix}.${f}`,
+              rowsRaw.map((_, i) => `b${i}${prefix}.${f}`),
+            );
+      }
+    }
+    for (const t of tables)
+      for (const eg of INCOME_GROUPS)
+        for (const xg of INCOME_GROUPS)
+          cells.add(`m.${t}.${eg}.${xg}`, matrixValue(t === 'all' ? null : t, eg, xg));
+    for (const t of tables) {
+      for (const eg of INCOME_GROUPS)
+        cells.line(
+          undefined,
+          INCOME_GROUPS.map((xg) => `m.${t}.${eg}.${xg}`),
+        );
+      // Each table's cells add up to that group's exits (excluding errors).
+      cells.line(
+        t === 'all' ? 't.exitsExcludingErrors' : `t.${t}.exitsExcludingErrors`,
+        INCOME_GROUPS.flatMap((eg) => INCOME_GROUPS.map((xg) => `m.${t}.${eg}.${xg}`)),
+      );
+    }
+    for (const eg of INCOME_GROUPS)
+      for (const xg of INCOME_GROUPS)
+        cells.line(
+          `m.all.${eg}.${xg}`,
+          SEX_KEYS.map((s) => `m.${s}.${eg}.${xg}`),
+        );
+    cells.add('m.moved', movedAll);
+    cells.add('m.public', publicAll);
+    return cells;
+  };
+  const cells = register(true);
+  let hidden = new Set<number>();
+  if (req.protect && rowsRaw.length === 0) hidden = suppressCells(cells.values, cells.lines);
+  else if (req.protect) {
+    // Settle the whole-group cells as the report without a breakdown does, then let the breakdown
+    // hide more only among its own rows: two views of the same data can then never be combined to
+    // reveal a cell that one of them hides.
+    const base = register(false);
+    const baseHidden = suppressCells(base.values, base.lines);
+    const preHidden = new Set(
+      base
+        .keys()
+        .filter((k) => baseHidden.has(base.id(k)))
+        .map((k) => cells.id(k)),
+    );
+    const frozen = new Set(base.keys().map((k) => cells.id(k)));
+    hidden = suppressCells(cells.values, cells.lines, { preHidden, frozen });
+  }
   const protect = req.protect;
   const pub = (prefix: string, r: RawFigures) => publish(cells, hidden, prefix, r, protect);
   const matrixTable = (t: (typeof tables)[number]): IncomeMatrixCell[] => {
-    const exitsBase = t === 'all' ? rawTotal.counts.exitsExcludingErrors : rawSex[t].counts.exitsExcludingErrors;
+    const exitsBase =
+      t === 'all' ? rawTotal.counts.exitsExcludingErrors : rawSex[t].counts.exitsExcludingErrors;
     return INCOME_GROUPS.flatMap((eg) =>
       INCOME_GROUPS.map((xg) => {
         const v = matrixValue(t === 'all' ? null : t, eg, xg);
-        const isHidden = protect && (hidden.has(cells.id(`m.${t}.${eg}.${xg}`)) || exitsBase < MIN_PUBLISHED_COUNT);
-        return { entryGroup: eg, exitGroup: xg, count: isHidden ? null : v, share: isHidden || exitsBase === 0 ? null : v / exitsBase };
+        const isHidden =
+          protect && (hidden.has(cells.id(`m.${t}.${eg}.${xg}`)) || exitsBase < MIN_PUBLISHED_COUNT);
+        return {
+          entryGroup: eg,
+          exitGroup: xg,
+          count: isHidden ? null : v,
+          share: isHidden || exitsBase === 0 ? null : v / exitsBase,
+        };
       }),
     );
   };
-  const movedHidden = protect && (hidden.has(cells.id('m.moved')) || hidden.has(cells.id('m.public')) || publicAll < MIN_PUBLISHED_COUNT);
+  const movedHidden =
+    protect &&
+    (hidden.has(cells.id('m.moved')) || hidden.has(cells.id('m.public')) || publicAll < MIN_PUBLISHED_COUNT);
   return {
     period,
     filter,
@@ -332,7 +415,10 @@ export interface MonthVolumes {
   entries: number | null;
   exits: number | null;
   ongoingAtEnd: number | null;
-  bySex: Record<'kvinna' | 'man', { entries: number | null; exits: number | null; ongoingAtEnd: number | null }>;
+  bySex: Record<
+    'kvinna' | 'man',
+    { entries: number | null; exits: number | null; ongoingAtEnd: number | null }
+  >;
 }
 
 /** Identified volumes month by month (the chart "volumes over time"), protected like every aggregate. */
@@ -353,7 +439,10 @@ export async function computeMonthlyVolumes(
     for (const m of measures) {
       cells.add(`${month}.${m}`, value(month, null, m));
       for (const s of SEX_KEYS) cells.add(`${month}.${m}.${s}`, value(month, s, m));
-      cells.line(`${month}.${m}`, SEX_KEYS.map((s) => `${month}.${m}.${s}`));
+      cells.line(
+        `${month}.${m}`,
+        SEX_KEYS.map((s) => `${month}.${m}.${s}`),
+      );
     }
   const hidden = protect ? suppressCells(cells.values, cells.lines) : new Set<number>();
   const get = (key: string) => (hidden.has(cells.id(key)) ? null : cells.values[cells.id(key)]!);
@@ -365,7 +454,11 @@ export async function computeMonthlyVolumes(
     bySex: Object.fromEntries(
       SEX_KEYS.map((s) => [
         s,
-        { entries: get(`${month}.entries.${s}`), exits: get(`${month}.exits.${s}`), ongoingAtEnd: get(`${month}.ongoing_at_end.${s}`) },
+        {
+          entries: get(`${month}.entries.${s}`),
+          exits: get(`${month}.exits.${s}`),
+          ongoingAtEnd: get(`${month}.ongoing_at_end.${s}`),
+        },
       ]),
     ) as MonthVolumes['bySex'],
   }));

@@ -111,6 +111,18 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
     expect(r.total.suppressedFields.length).toBeGreaterThan(0);
   });
 
+  it('hides the same whole-group cells with and without a breakdown, so views cannot be combined', async () => {
+    const plain = (await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}`)).json();
+    for (const breakdown of ['ageBand', 'municipality', 'intervention']) {
+      const split = (await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=${breakdown}`)).json();
+      for (const g of ['total', 'kvinna', 'man']) {
+        const a = g === 'total' ? plain.total : plain.bySex[g];
+        const b = g === 'total' ? split.total : split.bySex[g];
+        expect({ breakdown, g, hidden: b.suppressedFields }).toEqual({ breakdown, g, hidden: a.suppressedFields });
+      }
+    }
+  });
+
   it('refuses an invalid period or filter, and another association’s insats, with a clear error', async () => {
     const bad = await admin.get('/api/associations/rapport/reports/outcomes?from=2025-12-31&to=2025-01-01');
     expect(bad.statusCode).toBe(400);

@@ -52,7 +52,11 @@ export function determinedCells(values: number[], lines: Line[], hidden: Set<num
   let r = 0;
   for (let c = 0; c < vars.length && r < rows.length; c++) {
     let best = -1;
-    for (let i = r; i < rows.length; i++) if (Math.abs(rows[i]![c]!) > 1e-9) { best = i; break; }
+    for (let i = r; i < rows.length; i++)
+      if (Math.abs(rows[i]![c]!) > 1e-9) {
+        best = i;
+        break;
+      }
     if (best < 0) continue;
     [rows[r], rows[best]] = [rows[best]!, rows[r]!];
     const pv = rows[r]![c]!;
@@ -80,8 +84,18 @@ export function determinedCells(values: number[], lines: Line[], hidden: Set<num
  * (smallest first, deterministic) needed so that no suppressed cell can be derived exactly from the
  * published cells through any combination of the lines.
  */
-export function suppressCells(values: number[], lines: Line[]): Set<number> {
-  const hidden = new Set<number>();
+export function suppressCells(
+  values: number[],
+  lines: Line[],
+  opts: {
+    /** Cells already hidden in another view of the same data (kept hidden here). */
+    preHidden?: Set<number>;
+    /** Cells another view has settled: hide them only when nothing else on the line can be hidden. */
+    frozen?: Set<number>;
+  } = {},
+): Set<number> {
+  const hidden = new Set<number>(opts.preHidden ?? []);
+  const frozen = opts.frozen ?? new Set<number>();
   values.forEach((v, i) => {
     if (isSensitive(v)) hidden.add(i);
   });
@@ -96,7 +110,7 @@ export function suppressCells(values: number[], lines: Line[]): Set<number> {
     const withTotal = lines.filter((l) => l.total !== undefined).map((l) => [...l.parts, l.total!]);
     const component = new Set([target]);
     const touched = new Set<number>();
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       withTotal.forEach((members, li) => {
         if (touched.has(li) || !members.some((m) => component.has(m))) return;
@@ -108,15 +122,26 @@ export function suppressCells(values: number[], lines: Line[]): Set<number> {
           }
       });
     }
-    let pick: number | undefined;
-    for (const li of touched)
-      for (const m of withTotal[li]!)
-        if (!hidden.has(m) && values[m]! > 0 && (pick === undefined || values[m]! < values[pick]! || (values[m] === values[pick] && m < pick)))
-          pick = m;
-    // Only zeros are left on those lines: publishing a zero reveals nothing, but the system still
-    // pins the cell, so hide a zero as well.
-    if (pick === undefined)
-      for (const li of touched) for (const m of withTotal[li]!) if (!hidden.has(m) && pick === undefined) pick = m;
+    const smallest = (eligible: (m: number) => boolean) => {
+      let best: number | undefined;
+      for (const li of touched)
+        for (const m of withTotal[li]!)
+          if (
+            !hidden.has(m) &&
+            eligible(m) &&
+            (best === undefined || values[m]! < values[best]! || (values[m] === values[best] && m < best))
+          )
+            best = m;
+      return best;
+    };
+    // Prefer cells no other view has settled, so that views of the same data stay consistent:
+    // a positive one, else a zero (publishing a zero reveals nothing, but it pins the sum), and
+    // only then a settled cell.
+    const pick =
+      smallest((m) => !frozen.has(m) && values[m]! > 0) ??
+      smallest((m) => !frozen.has(m)) ??
+      smallest((m) => values[m]! > 0) ??
+      smallest(() => true);
     if (pick === undefined) break;
     hidden.add(pick);
   }
@@ -134,8 +159,14 @@ export function cell(value: number, hidden: boolean): Cell {
 }
 
 /** A share is published only when its base is at least 5 and its numerator is published. */
-export function shareCell(numerator: Cell, base: Cell, rawNumerator: number, rawBase: number): { value: number | null; suppressed: boolean } {
+export function shareCell(
+  numerator: Cell,
+  base: Cell,
+  rawNumerator: number,
+  rawBase: number,
+): { value: number | null; suppressed: boolean } {
   if (rawBase === 0) return { value: null, suppressed: false };
-  if (numerator.suppressed || base.suppressed || rawBase < MIN_PUBLISHED_COUNT) return { value: null, suppressed: true };
+  if (numerator.suppressed || base.suppressed || rawBase < MIN_PUBLISHED_COUNT)
+    return { value: null, suppressed: true };
   return { value: rawNumerator / rawBase, suppressed: false };
 }
