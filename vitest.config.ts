@@ -12,7 +12,8 @@ export default defineConfig({
           name: `server-${backend}`,
           include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
           env: { TEST_DB: backend, TZ: 'Europe/Stockholm' },
-          testTimeout: 30_000,
+          // Generous: CLI and process tests spawn real processes on two cores.
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       })),
