@@ -89,7 +89,7 @@ const row = (over: Record<string, string> = {}) => ({
   ...over,
 });
 
-describe('cli: insats create', () => {
+describe('cli: insats create', { timeout: 120_000 }, () => {
   it('creates insatser with the default follow-up method for their direction', () => {
     const ind = cli([
       'insats',
@@ -189,7 +189,7 @@ describe('cli: insats create', () => {
   });
 });
 
-describe('cli: participants import and export', () => {
+describe('cli: participants import and export', { timeout: 120_000 }, () => {
   it('imports a file: counts on stdout, exit 0; a dry run stores nothing', async () => {
     const f = file(
       'deltagare.csv',
