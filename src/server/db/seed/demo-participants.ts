@@ -1,8 +1,8 @@
 /**
  * Demo register for Exempelbygden: five insatser modelled on the seeds and about 600 synthetic
  * participations 2023–2025 with realistic outcomes, returners, a registration error and a few
- * anonymous counts. Every personnummer is synthetic: birth serials 980–999 (the range we keep for
- * test numbers) with a valid check digit; no real person's number is used.
+ * anonymous counts, and the seeds' goals. Every personnummer is synthetic: birth serials 980–999
+ * (the range we keep for test numbers) with a valid check digit; no real person's number is used.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../types.js';
@@ -13,6 +13,7 @@ import type { ExitReason, IncomeSource, Occupation, EducationLevel } from '../..
 import { createIntervention, setCoordinators, changeInterventionStatus } from '../../modules/interventions/service.js';
 import { loadEntryContext, registerEntry } from '../../modules/participants/service.js';
 import { recordAudit } from '../../audit/audit.js';
+import { saveGoal } from '../../modules/reports/goals.js';
 import { DEMO_SLUG } from './demo.js';
 
 /** Small deterministic PRNG (mulberry32) so the demo is the same on every machine. */
@@ -212,5 +213,54 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
       entityId: association.id,
       details: { interventions: ids.length + 1 },
     });
+  });
+  await seedDemoGoals(db, scope);
+}
+
+/**
+ * The seeds' goals (seed 004 §8, seed 000): 40 % to work or studies, at least the national average
+ * (34 %), 40 people in local cooperation a year, and a survey threshold that reads `no_data` until
+ * the survey capability stores answers.
+ */
+async function seedDemoGoals(db: Kysely<DB>, scope: Scope): Promise<void> {
+  const base = {
+    periodType: 'year',
+    comparator: '>=',
+    reference: null,
+    validFromYear: 2023,
+    validToYear: null,
+  } as const;
+  await saveGoal(db, scope, null, {
+    ...base,
+    name: 'Minst 40 % av deltagarna går till arbete eller studier',
+    definition: { kind: 'register', figure: 'shareToWorkOrStudies', filter: {} },
+    target: 0.4,
+  });
+  await saveGoal(db, scope, null, {
+    ...base,
+    name: 'Minst riksgenomsnittet till arbete eller studier',
+    definition: { kind: 'register', figure: 'shareToWorkOrStudies', filter: {} },
+    // The reference is the goal; the target is the last known national average, for years without one.
+    target: 0.34,
+    reference: { label: 'Riksgenomsnitt', values: { '2023': 0.34, '2024': 0.34, '2025': 0.34 } },
+  });
+  await saveGoal(db, scope, null, {
+    ...base,
+    name: '40 personer (16–64 år) i lokal samverkan under året',
+    definition: { kind: 'register', figure: 'uniquePersons', filter: {} },
+    target: 40,
+  });
+  await saveGoal(db, scope, null, {
+    ...base,
+    name: '80 % svarar 7–10 på frågan om insatsens kvalitet',
+    definition: {
+      kind: 'survey',
+      questionnaire: 'Deltagarenkät vid avslut',
+      question: 'Hur bedömer du kvaliteten på insatsen?',
+      scaleMin: 1,
+      scaleMax: 10,
+      atLeast: 7,
+    },
+    target: 0.8,
   });
 }
