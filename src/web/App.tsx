@@ -11,6 +11,7 @@ import { MembersPage } from './pages/admin/MembersPage';
 import { ContributionsPage } from './pages/admin/ContributionsPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { reportRoutes } from './pages/reports/routes';
 import { registerRoutes } from './pages/register/routes';
 
 export function App() {
@@ -64,6 +65,7 @@ export function App() {
               }
             />
             {registerRoutes()}
+            {reportRoutes()}
             <Route path="*" element={<NotFoundPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

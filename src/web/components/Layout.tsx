@@ -104,6 +104,10 @@ function AssociationNav({ membership }: { membership: Membership }) {
   const links: { to: string; label: string; end?: boolean }[] = [
     { to: base, label: t('nav.overview'), end: true },
   ];
+  if (can(membership, 'reports.read')) {
+    links.push({ to: `${base}/dashboard`, label: t('reports.nav.results') });
+    links.push({ to: `${base}/reports`, label: t('reports.nav.reports') });
+  }
   if (can(membership, 'interventions.read'))
     links.push({ to: `${base}/insatser`, label: t('register.nav.interventions') });
   if (can(membership, 'participants.read'))
