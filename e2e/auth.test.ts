@@ -128,6 +128,9 @@ describe('each role sees the overview and only what it may do', () => {
     await page.getByRole('heading', { level: 2, name: 'Användare' }).waitFor();
     expect(await navLinks()).toEqual([
       'Översikt',
+      'Insatser',
+      'Remisser',
+      'Import',
       'Förbundet',
       'Medlemmar',
       'Medlemsavgifter',
@@ -139,16 +142,17 @@ describe('each role sees the overview and only what it may do', () => {
     await logout(h);
   });
 
-  for (const [role, email, label] of [
-    ['coordinator', USERS.coordinator, 'Samordnare'],
-    ['board', USERS.board, 'Styrelseledamot'],
+  for (const [role, email, label, menu] of [
+    // The coordinator works with participants; the board sees insatser but no person-level pages.
+    ['coordinator', USERS.coordinator, 'Samordnare', ['Översikt', 'Insatser', 'Remisser', 'Import']],
+    ['board', USERS.board, 'Styrelseledamot', ['Översikt', 'Insatser']],
   ] as const) {
-    it(`${role}: the overview only, without users`, async () => {
+    it(`${role}: no admin pages, without users`, async () => {
       await login(h, email);
       const { page } = h;
       await expectHeading(page, ASSOCIATION);
       await page.getByRole('heading', { level: 2, name: 'Medlemmar' }).waitFor();
-      expect(await navLinks()).toEqual(['Översikt']);
+      expect(await navLinks()).toEqual(menu);
       expect(await page.getByRole('heading', { level: 2, name: 'Användare' }).count()).toBe(0);
       expect(await page.getByRole('link', { name: /Ändra fördelningen/ }).count()).toBe(0);
       expect(norm(await page.locator('.facts').textContent())).toContain(label);
@@ -159,10 +163,10 @@ describe('each role sees the overview and only what it may do', () => {
     });
   }
 
-  it('auditor: the overview and the audit log', async () => {
+  it('auditor: the overview, insatser and the audit log', async () => {
     await login(h, USERS.auditor);
     await expectHeading(h.page, ASSOCIATION);
-    expect(await navLinks()).toEqual(['Översikt', 'Logg']);
+    expect(await navLinks()).toEqual(['Översikt', 'Insatser', 'Logg']);
     await logout(h);
   });
 
@@ -172,6 +176,7 @@ describe('each role sees the overview and only what it may do', () => {
     await expectHeading(page, ASSOCIATION);
     expect(await navLinks()).toEqual([
       'Översikt',
+      'Insatser',
       'Förbundet',
       'Medlemmar',
       'Medlemsavgifter',
@@ -287,7 +292,7 @@ describe('a new user with a one-time password', () => {
     await repeat.fill(newPassword);
     await submit.click();
     await expectHeading(page, ASSOCIATION);
-    expect(await navLinks()).toEqual(['Översikt']);
+    expect(await navLinks()).toEqual(['Översikt', 'Insatser', 'Remisser', 'Import']);
     await logout(h);
   });
 

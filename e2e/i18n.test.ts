@@ -36,6 +36,9 @@ describe('language switch', () => {
     const nav = page.getByRole('navigation', { name: 'Association menu' });
     expect((await nav.getByRole('link').allTextContents()).map(norm)).toEqual([
       'Overview',
+      'Interventions',
+      'Referrals',
+      'Import',
       'Association',
       'Members',
       'Contributions',
