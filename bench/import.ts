@@ -9,6 +9,10 @@
  * import). The child reports the import's wall time and its peak RSS (VmHWM). PostgreSQL:
  * BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres (a database
  * samverka_bench_<pid> is created and dropped).
+ *
+ * Diagnostics: BENCH_MEMORY=1 logs heap and RSS at each progress step; BENCH_NODE_ARGS passes
+ * flags to the children (e.g. `--cpu-prof`); BENCH_DRY_RUN=1 (with the `--import` child) only reads
+ * and checks.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
