@@ -128,6 +128,8 @@ describe('each role sees the overview and only what it may do', () => {
     await page.getByRole('heading', { level: 2, name: 'Användare' }).waitFor();
     expect(await navLinks()).toEqual([
       'Översikt',
+      'Resultat',
+      'Rapporter',
       'Insatser',
       'Remisser',
       'Import',
@@ -144,8 +146,13 @@ describe('each role sees the overview and only what it may do', () => {
 
   for (const [role, email, label, menu] of [
     // The coordinator works with participants; the board sees insatser but no person-level pages.
-    ['coordinator', USERS.coordinator, 'Samordnare', ['Översikt', 'Insatser', 'Remisser', 'Import']],
-    ['board', USERS.board, 'Styrelseledamot', ['Översikt', 'Insatser']],
+    [
+      'coordinator',
+      USERS.coordinator,
+      'Samordnare',
+      ['Översikt', 'Resultat', 'Rapporter', 'Insatser', 'Remisser', 'Import'],
+    ],
+    ['board', USERS.board, 'Styrelseledamot', ['Översikt', 'Resultat', 'Rapporter', 'Insatser']],
   ] as const) {
     it(`${role}: no admin pages, without users`, async () => {
       await login(h, email);
@@ -166,7 +173,7 @@ describe('each role sees the overview and only what it may do', () => {
   it('auditor: the overview, insatser and the audit log', async () => {
     await login(h, USERS.auditor);
     await expectHeading(h.page, ASSOCIATION);
-    expect(await navLinks()).toEqual(['Översikt', 'Insatser', 'Logg']);
+    expect(await navLinks()).toEqual(['Översikt', 'Resultat', 'Rapporter', 'Insatser', 'Logg']);
     await logout(h);
   });
 
@@ -176,6 +183,8 @@ describe('each role sees the overview and only what it may do', () => {
     await expectHeading(page, ASSOCIATION);
     expect(await navLinks()).toEqual([
       'Översikt',
+      'Resultat',
+      'Rapporter',
       'Insatser',
       'Förbundet',
       'Medlemmar',
@@ -292,7 +301,7 @@ describe('a new user with a one-time password', () => {
     await repeat.fill(newPassword);
     await submit.click();
     await expectHeading(page, ASSOCIATION);
-    expect(await navLinks()).toEqual(['Översikt', 'Insatser', 'Remisser', 'Import']);
+    expect(await navLinks()).toEqual(['Översikt', 'Resultat', 'Rapporter', 'Insatser', 'Remisser', 'Import']);
     await logout(h);
   });
 

@@ -36,6 +36,8 @@ describe('language switch', () => {
     const nav = page.getByRole('navigation', { name: 'Association menu' });
     expect((await nav.getByRole('link').allTextContents()).map(norm)).toEqual([
       'Overview',
+      'Results',
+      'Reports',
       'Interventions',
       'Referrals',
       'Import',
