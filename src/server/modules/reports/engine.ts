@@ -106,6 +106,21 @@ class CellSet {
   keys(): string[] {
     return [...this.index.keys()];
   }
+  /**
+   * Secondary suppression hides sub-counts (identified/anonymous, day bands, matrix cells) before
+   * the headline figures and their split by sex.
+   */
+  costs(): number[] {
+    return this.keys().map((k) => {
+      if (
+        /\.(identifiedEntries|anonymousEntries|anonymousExits|exitsExcludingErrors)$/.test(k) ||
+        k.includes('.days.')
+      )
+        return 0;
+      if (k.startsWith('m.') || k.startsWith('b')) return 1;
+      return 2;
+    });
+  }
   id(key: string): number {
     const i = this.index.get(key);
     if (i === undefined) throw new Error(`no cell ${key}`);
@@ -345,13 +360,14 @@ export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRo
   };
   const cells = register(true);
   let hidden = new Set<number>();
-  if (req.protect && rowsRaw.length === 0) hidden = suppressCells(cells.values, cells.lines);
+  if (req.protect && rowsRaw.length === 0)
+    hidden = suppressCells(cells.values, cells.lines, { cost: cells.costs() });
   else if (req.protect) {
     // Settle the whole-group cells as the report without a breakdown does, then let the breakdown
     // hide more only among its own rows: two views of the same data can then never be combined to
     // reveal a cell that one of them hides.
     const base = register(false);
-    const baseHidden = suppressCells(base.values, base.lines);
+    const baseHidden = suppressCells(base.values, base.lines, { cost: base.costs() });
     const preHidden = new Set(
       base
         .keys()
@@ -359,7 +375,7 @@ export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRo
         .map((k) => cells.id(k)),
     );
     const frozen = new Set(base.keys().map((k) => cells.id(k)));
-    hidden = suppressCells(cells.values, cells.lines, { preHidden, frozen });
+    hidden = suppressCells(cells.values, cells.lines, { preHidden, frozen, cost: cells.costs() });
   }
   const protect = req.protect;
   const pub = (prefix: string, r: RawFigures) => publish(cells, hidden, prefix, r, protect);
@@ -369,13 +385,16 @@ export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRo
     return INCOME_GROUPS.flatMap((eg) =>
       INCOME_GROUPS.map((xg) => {
         const v = matrixValue(t === 'all' ? null : t, eg, xg);
-        const isHidden =
-          protect && (hidden.has(cells.id(`m.${t}.${eg}.${xg}`)) || exitsBase < MIN_PUBLISHED_COUNT);
+        // A zero reveals no one; other cells follow the table's suppression. Shares need a base of 5.
+        const isHidden = protect && hidden.has(cells.id(`m.${t}.${eg}.${xg}`));
         return {
           entryGroup: eg,
           exitGroup: xg,
           count: isHidden ? null : v,
-          share: isHidden || exitsBase === 0 ? null : v / exitsBase,
+          share:
+            isHidden || exitsBase === 0 || (protect && exitsBase < MIN_PUBLISHED_COUNT)
+              ? null
+              : v / exitsBase,
         };
       }),
     );

@@ -92,10 +92,16 @@ export function suppressCells(
     preHidden?: Set<number>;
     /** Cells another view has settled: hide them only when nothing else on the line can be hidden. */
     frozen?: Set<number>;
+    /**
+     * How much a reader loses when a cell is hidden (lower is hidden first): e.g. the anonymous
+     * sub-count before the split by sex. Default 0 for every cell.
+     */
+    cost?: number[];
   } = {},
 ): Set<number> {
   const hidden = new Set<number>(opts.preHidden ?? []);
   const frozen = opts.frozen ?? new Set<number>();
+  const cost = (i: number) => opts.cost?.[i] ?? 0;
   values.forEach((v, i) => {
     if (isSensitive(v)) hidden.add(i);
   });
@@ -129,7 +135,10 @@ export function suppressCells(
           if (
             !hidden.has(m) &&
             eligible(m) &&
-            (best === undefined || values[m]! < values[best]! || (values[m] === values[best] && m < best))
+            (best === undefined ||
+              cost(m) < cost(best) ||
+              (cost(m) === cost(best) &&
+                (values[m]! < values[best]! || (values[m] === values[best] && m < best))))
           )
             best = m;
       return best;
