@@ -2,6 +2,7 @@
  * The report benchmark (issue 4) and the entry-registration benchmark (issue 3). `npm run bench`.
  *
  *   npx tsx bench/run.ts [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
+ *                        [--database samverka_bench] [--reports-only] [--export-only] [--export-max-seconds 180]
  *                        [--iterations 25] [--duration 10] [--registrations 2000]
  *
  * For every report (outcome report, its age-band breakdown, the dashboard, the national
@@ -62,6 +63,9 @@ const ITER = Number(arg('iterations', '25'));
 const DURATION = Number(arg('duration', '10'));
 const REGISTRATIONS = Number(arg('registrations', '2000'));
 const PG_BASE = process.env.BENCH_PG_BASE ?? DEFAULT_PG_BASE;
+/** The national set's database (another name keeps a second size side by side). */
+const DATABASE = arg('database', 'samverka_bench')!;
+if (!/^[a-z0-9_]+$/.test(DATABASE)) throw new Error('--database: lower-case letters, digits and _ only');
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 // ---------- statistics ----------
@@ -319,21 +323,42 @@ async function sequential(base: string, url: string, s: Session, n: number) {
   return r;
 }
 
-/** Streams a download to nowhere, counting bytes; the server's peak RSS is read from /proc. */
-async function download(base: string, url: string, s: Session) {
+/**
+ * Streams a download to nowhere, counting bytes and lines; the server's peak RSS is read from
+ * /proc. Stops after `maxSeconds` (the target is 60 s; a slow export is measured, not waited for).
+ */
+async function download(base: string, url: string, s: Session, maxSeconds: number) {
   const t = performance.now();
-  const bytes = await new Promise<number>((resolve, reject) => {
-    http
-      .get(`${base}${url}`, { headers: { cookie: s.cookie } }, (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode}`));
-        let n = 0;
-        res.on('data', (d: Buffer) => (n += d.length));
-        res.on('end', () => resolve(n));
-        res.on('error', reject);
-      })
-      .on('error', reject);
+  const r = await new Promise<{ bytes: number; lines: number; complete: boolean }>((resolve, reject) => {
+    const req = http.get(`${base}${url}`, { headers: { cookie: s.cookie } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode}`));
+      let bytes = 0;
+      let lines = 0;
+      const timer = setTimeout(() => {
+        res.destroy();
+        resolve({ bytes, lines, complete: false });
+      }, maxSeconds * 1000);
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+        for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) lines++;
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ bytes, lines, complete: true });
+      });
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    req.on('error', reject);
   });
-  return { seconds: round((performance.now() - t) / 1000, 1), megabytes: round(bytes / 1e6, 1) };
+  return {
+    seconds: round((performance.now() - t) / 1000, 1),
+    megabytes: round(r.bytes / 1e6, 1),
+    lines: r.lines,
+    complete: r.complete,
+  };
 }
 
 // ---------- the benchmark on one database ----------
@@ -545,7 +570,7 @@ async function reportRatios(c: Ctx) {
     await versus(
       'query: core figures by age band',
       () => coreFigures(db, scope, period, {}, 'ageBand'),
-      () => hand.handCore(db, associationId, from, to),
+      () => hand.handCore(db, associationId, from, to, true),
     ),
   );
   if (mismatches.length) log(`MISMATCHES:\n  ${mismatches.slice(0, 20).join('\n  ')}`);
@@ -660,6 +685,7 @@ async function exportBench(url: string) {
         child.url,
         `/api/associations/${EXPORT_SLUG}/participations/export?format=${format}`,
         s,
+        Number(arg('export-max-seconds', '180')),
       );
       const res = {
         format,
@@ -668,7 +694,10 @@ async function exportBench(url: string) {
         serverPeakRssMb: peakRssMb(child.pid),
         serverRssBeforeMb: baseline,
       };
-      log(`export ${format}: ${res.seconds} s, ${res.megabytes} MB, peak RSS ${res.serverPeakRssMb} MB`);
+      log(
+        `export ${format}: ${res.complete ? 'complete' : 'STOPPED'} after ${res.seconds} s, ${res.megabytes} MB` +
+          `${format === 'csv' ? `, ${res.lines - 1} rows` : ''}, peak RSS ${res.serverPeakRssMb} MB`,
+      );
       out.push(res);
     } catch (err) {
       log(`export ${format} failed: ${String(err)}`);
@@ -693,9 +722,19 @@ function machine() {
 }
 
 async function benchPostgres() {
-  const url = `${PG_BASE}/samverka_bench`;
+  const url = `${PG_BASE}/${DATABASE}`;
   const exportUrl = `${PG_BASE}/samverka_bench_export`;
   const result: Json = { backend: 'postgres', date: todaySweden(), machine: machine(), scale: SCALE };
+  const file = path.join(
+    RESULTS,
+    `postgres${DATABASE === 'samverka_bench' ? '' : `-${DATABASE}`}${flag('export-only') ? '-export' : ''}.json`,
+  );
+  const save = () => writeFileSync(file, JSON.stringify(result, null, 2));
+  if (flag('export-only')) {
+    result.export = await exportBench(exportUrl);
+    save();
+    return result;
+  }
   if (!flag('skip-generate')) {
     result.generate = await generate({
       target: 'postgres',
@@ -726,24 +765,32 @@ async function benchPostgres() {
   ).rows[0];
   try {
     result.reports = await reportRatios(c);
+    save();
   } finally {
     await c.app.close();
     await c.database.close();
   }
+  if (flag('reports-only')) return result;
   result.http = await loadTests({ DATABASE_URL: url, SECRET_KEY: BENCH_SECRET_KEY }, 'postgres');
+  save();
   const c2 = await openInProcess('postgres', url);
   try {
     result.registration = await registrations(c2, REGISTRATIONS);
+    save();
   } finally {
     await c2.app.close();
     await c2.database.close();
   }
-  if (!flag('skip-export')) result.export = await exportBench(exportUrl);
+  if (!flag('skip-export')) {
+    result.export = await exportBench(exportUrl);
+    save();
+  }
   return result;
 }
 
 async function benchPglite() {
   const result: Json = { backend: 'pglite', date: todaySweden(), machine: machine(), scale: SCALE };
+  const save = () => writeFileSync(path.join(RESULTS, 'pglite.json'), JSON.stringify(result, null, 2));
   if (!flag('skip-generate') || !existsSync(path.join(PGLITE_DIR, 'pgdata')))
     result.generate = await generate({
       target: 'pglite',
@@ -761,14 +808,18 @@ async function benchPglite() {
   ).rows[0];
   try {
     result.reports = await reportRatios(c);
+    save();
   } finally {
     await c.app.close();
     await c.database.close();
   }
+  if (flag('reports-only')) return result;
   result.http = await loadTests({ DATA_DIR: PGLITE_DIR, SECRET_KEY: BENCH_SECRET_KEY }, 'pglite');
+  save();
   const c2 = await openInProcess('pglite');
   try {
     result.registration = await registrations(c2, REGISTRATIONS);
+    save();
   } finally {
     await c2.app.close();
     await c2.database.close();
@@ -797,7 +848,9 @@ function summary(results: Json[]): string {
       );
     }
     lines.push('', `Mismatches: ${rep.mismatches.length ? rep.mismatches.join('; ') : 'none'}`, '');
-    const h = r.http as { sequential: Record<string, Json>; load: Json[]; serverPeakRssMb: number };
+    const h = r.http as
+      { sequential: Record<string, Json>; load: Json[]; serverPeakRssMb: number } | undefined;
+    if (!h) continue;
     lines.push(
       '| load test | connections | req/s | p50 ms | p95 ms | non-2xx |',
       '|---|---|---|---|---|---|',
@@ -821,14 +874,10 @@ function summary(results: Json[]): string {
 mkdirSync(RESULTS, { recursive: true });
 const all: Json[] = [];
 if (ONLY !== 'pglite') {
-  const r = await benchPostgres();
-  writeFileSync(path.join(RESULTS, 'postgres.json'), JSON.stringify(r, null, 2));
-  all.push(r);
+  all.push(await benchPostgres());
 }
 if (ONLY !== 'postgres') {
-  const r = await benchPglite();
-  writeFileSync(path.join(RESULTS, 'pglite.json'), JSON.stringify(r, null, 2));
-  all.push(r);
+  all.push(await benchPglite());
 }
 const md = summary(all);
 writeFileSync(path.join(RESULTS, `summary-${ONLY ?? 'all'}.md`), md);

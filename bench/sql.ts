@@ -125,12 +125,21 @@ export async function handOutcome(
   return { core: row.core ?? [], matrix: row.matrix ?? [], anon: row.anon ?? [] };
 }
 
-/** Only the core figures (query-level comparison with queries.coreFigures). */
-export async function handCore(db: Kysely<DB>, associationId: string, from: string, to: string) {
+/** Only the core figures, in total or by age band (query-level comparison with queries.coreFigures). */
+export async function handCore(
+  db: Kysely<DB>,
+  associationId: string,
+  from: string,
+  to: string,
+  ageBand = false,
+) {
+  const dim = ageBand ? AGE_BAND : sql`'total'`;
+  const sets = ageBand ? sql`GROUPING SETS ((band, sex), (band))` : sql`GROUPING SETS ((sex), ())`;
   return (
     await sql<Record<string, unknown>>`WITH a AS (${base(one(associationId), from, to)})
-    SELECT CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex, ${coreAggregates(from, to)}
-    FROM a GROUP BY GROUPING SETS ((sex), ())`.execute(db)
+    SELECT ${ageBand ? sql`band` : sql`'total'`} AS dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
+      ${coreAggregates(from, to)}
+    FROM (SELECT a.*, ${dim} AS band FROM a) a GROUP BY ${sets}`.execute(db)
   ).rows;
 }
 
