@@ -56,7 +56,13 @@ export interface TestApp {
 export async function createTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDb();
   const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...envOverrides });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, env, version: 'test', pnr: testPnrCipher });
+  const app = await buildApp({
+    db: database.db,
+    dbKind: database.kind,
+    env,
+    version: 'test',
+    pnr: testPnrCipher,
+  });
   await app.ready();
   return {
     app,
@@ -83,7 +89,11 @@ export async function createAssociationFixture(
   municipalities = 2,
 ): Promise<AssociationFixture> {
   const { db } = t.database;
-  const a = await createAssociation(db, null, { slug, name: `Samordningsförbundet ${slug}`, orgNumber: null });
+  const a = await createAssociation(db, null, {
+    slug,
+    name: `Samordningsförbundet ${slug}`,
+    orgNumber: null,
+  });
   const scope: Scope = { associationId: a.id, slug, role: 'association_admin', userId: '' };
   const fixedScope = { ...scope, userId: null as unknown as string };
   const region = await addMember(db, fixedScope, { type: 'region', name: `Region ${slug}` });
@@ -125,11 +135,19 @@ export async function createUserFixture(
   const { db } = t.database;
   const user = await db
     .insertInto('users')
-    .values({ email, name: email.split('@')[0]!, password_hash: await cachedHash, is_system_admin: role === 'system_admin' })
+    .values({
+      email,
+      name: email.split('@')[0]!,
+      password_hash: await cachedHash,
+      is_system_admin: role === 'system_admin',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   if (role !== 'system_admin' && associationId) {
-    await db.insertInto('memberships').values({ association_id: associationId, user_id: user.id, role }).execute();
+    await db
+      .insertInto('memberships')
+      .values({ association_id: associationId, user_id: user.id, role })
+      .execute();
   }
   return user.id;
 }
@@ -156,7 +174,8 @@ export async function login(t: TestApp, email: string, password = TEST_PASSWORD)
     cookie,
     request,
     get: (url) => request({ method: 'GET', url }),
-    post: (url, body) => request({ method: 'POST', url, ...(body === undefined ? {} : { payload: body as object }) }),
+    post: (url, body) =>
+      request({ method: 'POST', url, ...(body === undefined ? {} : { payload: body as object }) }),
     put: (url, body) => request({ method: 'PUT', url, payload: body as object }),
     del: (url) => request({ method: 'DELETE', url }),
   };

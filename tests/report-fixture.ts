@@ -58,11 +58,17 @@ export async function buildReportFixture(t: TestApp, a: AssociationFixture): Pro
     consentRef: '',
     referralId: null,
   });
-  const exit = (exitDate: string, occ: Occupation, reason: ExitReason = occ === 'work' ? 'work' : occ === 'studies' ? 'studies' : 'other') => ({
+  const exit = (
+    exitDate: string,
+    occ: Occupation,
+    reason: ExitReason = occ === 'work' ? 'work' : occ === 'studies' ? 'studies' : 'other',
+  ) => ({
     exitDate,
     exitReason: reason,
     occupationAfter: occ,
-    incomeAtExit: [{ source: occ === 'work' ? ('salary' as const) : ('social_assistance' as const), extentPct: 100 }],
+    incomeAtExit: [
+      { source: occ === 'work' ? ('salary' as const) : ('social_assistance' as const), extentPct: 100 },
+    ],
   });
   // Ten exits in 2025; durations 30…300 days → median (120 + 150) / 2 = 135.
   const durations = [30, 60, 90, 100, 120, 150, 180, 200, 250, 300];
@@ -81,17 +87,26 @@ export async function buildReportFixture(t: TestApp, a: AssociationFixture): Pro
   ];
   for (const [i, o] of outcomes.entries()) {
     const start = addDays('2025-01-10', i);
-    await registerEntry(deps, scope, entry(uniquePnr(o.sex, 1995), start), { exit: exit(addDays(start, durations[i]!), o.occ) });
+    await registerEntry(deps, scope, entry(uniquePnr(o.sex, 1995), start), {
+      exit: exit(addDays(start, durations[i]!), o.occ),
+    });
   }
   // A woman exits in 2024 and comes back in 2025: a returner, ongoing at the end of 2025.
   const returner = uniquePnr('kvinna', 1990);
-  await registerEntry(deps, scope, entry(returner, '2024-01-10'), { exit: exit('2024-06-30', 'other', 'completed') });
+  await registerEntry(deps, scope, entry(returner, '2024-01-10'), {
+    exit: exit('2024-06-30', 'other', 'completed'),
+  });
   await registerEntry(deps, scope, entry(returner, '2025-03-01'));
   // A man ongoing since May 2025.
   await registerEntry(deps, scope, entry(uniquePnr('man', 1980), '2025-05-01'));
   // A felregistrering: must vanish from every figure.
   await registerEntry(deps, scope, entry(uniquePnr('man', 1985), '2025-02-01'), {
-    exit: { exitDate: '2025-02-02', exitReason: 'registration_error', occupationAfter: null, incomeAtExit: [] },
+    exit: {
+      exitDate: '2025-02-02',
+      exitReason: 'registration_error',
+      occupationAfter: null,
+      incomeAtExit: [],
+    },
   });
   // Anonymous: three women and one man in 2025.
   await addAnonymousCount(db, scope, { interventionId: insats.id, year: 2025, sex: 'kvinna', count: 3 });

@@ -43,7 +43,9 @@ function validationIssues(validation: FastifyError['validation']): FieldIssue[] 
 }
 
 function errorBody(code: ErrorCode, message: string, issues?: FieldIssue[], retry?: number): ErrorBody {
-  return { error: { code, message, ...(issues ? { issues } : {}), ...(retry ? { retryAfterSeconds: retry } : {}) } };
+  return {
+    error: { code, message, ...(issues ? { issues } : {}), ...(retry ? { retryAfterSeconds: retry } : {}) },
+  };
 }
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -74,11 +76,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
       if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
-      return reply.status(err.status).send(errorBody(err.code, err.message, err.issues, err.retryAfterSeconds));
+      return reply
+        .status(err.status)
+        .send(errorBody(err.code, err.message, err.issues, err.retryAfterSeconds));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       // A malformed id in the path names nothing that exists.
-      if (err.validationContext === 'params') return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
+      if (err.validationContext === 'params')
+        return reply.status(404).send(errorBody(ErrorCode.NOT_FOUND, 'Not found'));
       return reply
         .status(400)
         .send(errorBody(ErrorCode.VALIDATION, 'Invalid input', validationIssues(err.validation)));
@@ -87,22 +92,32 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return reply.status(413).send(errorBody(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large'));
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
       return reply.status(415).send(errorBody(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send JSON'));
-    if (err.statusCode === 429) return reply.status(429).send(errorBody(ErrorCode.RATE_LIMITED, 'Too many requests'));
-    if (err.statusCode === 400 && (err instanceof SyntaxError || /JSON/i.test(err.code ?? '') || /JSON/.test(err.message)))
+    if (err.statusCode === 429)
+      return reply.status(429).send(errorBody(ErrorCode.RATE_LIMITED, 'Too many requests'));
+    if (
+      err.statusCode === 400 &&
+      (err instanceof SyntaxError || /JSON/i.test(err.code ?? '') || /JSON/.test(err.message))
+    )
       return reply.status(400).send(errorBody(ErrorCode.MALFORMED_JSON, 'The body is not valid JSON'));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return reply.status(err.statusCode).send(errorBody(ErrorCode.VALIDATION, err.message));
     // PostgreSQL refuses U+0000 in text (SQLSTATE 22021). Schemas refuse it with the field named
     // (textSchema); this covers any text field that does not, so such input is never a 500.
     if (err.code === '22021')
-      return reply.status(400).send(errorBody(ErrorCode.VALIDATION, 'Text contains a character that cannot be stored'));
+      return reply
+        .status(400)
+        .send(errorBody(ErrorCode.VALIDATION, 'Text contains a character that cannot be stored'));
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody(ErrorCode.INTERNAL, 'Internal error'));
   });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+      },
     },
     // The OpenAPI document and SPA assets are same-origin; HSTS only makes sense behind https.
     strictTransportSecurity: ctx.env.COOKIE_SECURE,
@@ -112,7 +127,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Samverka API', version: ctx.version, description: 'API of Samverka. Cookie session + x-csrf-token header.' },
+      info: {
+        title: 'Samverka API',
+        version: ctx.version,
+        description: 'API of Samverka. Cookie session + x-csrf-token header.',
+      },
     },
     transform: jsonSchemaTransform,
   });

@@ -25,7 +25,10 @@ declare module 'fastify' {
 }
 
 /** The signed-in user, or 401. Accounts with a one-time password may only change it. */
-export function currentUser(request: FastifyRequest, opts: { allowPasswordChange?: boolean } = {}): SessionUser {
+export function currentUser(
+  request: FastifyRequest,
+  opts: { allowPasswordChange?: boolean } = {},
+): SessionUser {
   const user = request.user;
   if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Not signed in');
   if (user.mustChangePassword && !opts.allowPasswordChange)

@@ -24,20 +24,38 @@ export const envSchema = z.object({
    */
   SECRET_KEY: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32,
+      'must be base64 of exactly 32 bytes (openssl rand -base64 32)',
+    )
     .optional(),
   /** Seed the demo association on an empty database. Default: on for embedded, off for a server. */
   SEED_DEMO: bool.optional(),
   /** Idle minutes before a session ends. */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** Hours after which a session ends regardless of activity. */
-  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Set when served behind https (or a TLS-terminating proxy): cookies get the Secure flag. */
   COOKIE_SECURE: bool.default(false),
   /** Trust X-Forwarded-* from a reverse proxy (for client IP and protocol). */
   TRUST_PROXY: bool.default(false),
   /** Maximum JSON body in bytes. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Failed logins before back-off starts for one e-mail address. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),

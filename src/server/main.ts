@@ -6,7 +6,9 @@ import { DataDirLockedError } from './db/index.js';
 async function main() {
   const env = loadEnv();
   const server = await startServer(env);
-  console.log(`\nSamverka ${server.database.kind === 'pglite' ? `(embedded database in ${env.DATA_DIR})` : '(PostgreSQL)'}`);
+  console.log(
+    `\nSamverka ${server.database.kind === 'pglite' ? `(embedded database in ${env.DATA_DIR})` : '(PostgreSQL)'}`,
+  );
   console.log(`Open ${server.url}\n`);
   if (server.database.kind === 'pglite' || server.seeded) {
     console.log(`Demo logins (password: ${DEMO_PASSWORD}):`);

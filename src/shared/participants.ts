@@ -21,7 +21,10 @@ export type IncomeSource = keyof typeof INCOME_SOURCES;
 export const INCOME_SOURCE_CODES = Object.keys(INCOME_SOURCES) as [IncomeSource, ...IncomeSource[]];
 
 /** The national three-group rollup of public support (finsam.se), plus none. */
-export const INCOME_GROUP: Record<IncomeSource, 'ohalsa' | 'arbetsmarknadsstod' | 'ekonomiskt_bistand' | 'ingen' | 'okand'> = {
+export const INCOME_GROUP: Record<
+  IncomeSource,
+  'ohalsa' | 'arbetsmarknadsstod' | 'ekonomiskt_bistand' | 'ingen' | 'okand'
+> = {
   none: 'ingen',
   salary: 'ingen',
   student_aid: 'ingen',
@@ -80,7 +83,14 @@ export const FOLLOW_UPS = ['person', 'count'] as const;
 export type FollowUp = (typeof FOLLOW_UPS)[number];
 
 /** Lifecycle of an insats (seeds 000/002/004). */
-export const INTERVENTION_STATUSES = ['proposal', 'preparation', 'decided', 'running', 'ended', 'implemented'] as const;
+export const INTERVENTION_STATUSES = [
+  'proposal',
+  'preparation',
+  'decided',
+  'running',
+  'ended',
+  'implemented',
+] as const;
 export type InterventionStatus = (typeof INTERVENTION_STATUSES)[number];
 
 /** Allowed next statuses. `ended` and `implemented` are final. */

@@ -28,7 +28,9 @@ function isRealDate(y: number, m: number, d: number): boolean {
  * Accepts `YYYYMMDDNNNN` or `YYYYMMDD-NNNN` (also `+`). 10-digit forms are refused: the century is ambiguous.
  * The birth date must exist and lie between 1900-01-01 and today (Swedish time).
  */
-export function parsePersonnummer(input: string): { ok: true; value: ParsedPersonnummer } | { ok: false; error: PersonnummerError } {
+export function parsePersonnummer(
+  input: string,
+): { ok: true; value: ParsedPersonnummer } | { ok: false; error: PersonnummerError } {
   const m = /^(\d{8})[-+]?(\d{4})$/.exec(input.trim());
   if (!m) return { ok: false, error: 'format' };
   const digits = m[1]! + m[2]!;

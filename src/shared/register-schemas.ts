@@ -104,7 +104,8 @@ const incomeListSchema = z
   .superRefine((lines, ctx) => {
     const seen = new Set<string>();
     lines.forEach((l, i) => {
-      if (seen.has(l.source)) ctx.addIssue({ code: 'custom', path: [i, 'source'], params: { code: 'duplicate' } });
+      if (seen.has(l.source))
+        ctx.addIssue({ code: 'custom', path: [i, 'source'], params: { code: 'duplicate' } });
       seen.add(l.source);
     });
   });
@@ -114,7 +115,10 @@ export const entrySchema = z.strictObject({
   personnummer: personnummerSchema,
   entryDate: dateSchema,
   /** Kommunkod of one of the association's municipalities, or 'other'. */
-  municipalityCode: z.string().trim().regex(/^(\d{4}|other)$/),
+  municipalityCode: z
+    .string()
+    .trim()
+    .regex(/^(\d{4}|other)$/),
   incomeAtEntry: incomeListSchema.min(1),
   supportMonths: z.number().int().min(0).max(1200).nullable().default(null),
   educationLevel: z.enum(EDUCATION_CODES).nullable().default(null),
@@ -136,14 +140,20 @@ export const exitSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.exitReason !== 'registration_error') {
-      if (!v.occupationAfter) ctx.addIssue({ code: 'custom', path: ['occupationAfter'], params: { code: 'required' } });
-      if (v.incomeAtExit.length === 0) ctx.addIssue({ code: 'custom', path: ['incomeAtExit'], params: { code: 'required' } });
+      if (!v.occupationAfter)
+        ctx.addIssue({ code: 'custom', path: ['occupationAfter'], params: { code: 'required' } });
+      if (v.incomeAtExit.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['incomeAtExit'], params: { code: 'required' } });
     }
   });
 export type ExitInput = z.infer<typeof exitSchema>;
 
 /** A correction of an entry: the same fields as entry, except the person and the insats. */
-export const entryCorrectionSchema = entrySchema.omit({ interventionId: true, personnummer: true, referralId: true });
+export const entryCorrectionSchema = entrySchema.omit({
+  interventionId: true,
+  personnummer: true,
+  referralId: true,
+});
 export type EntryCorrection = z.infer<typeof entryCorrectionSchema>;
 
 export const anonymousCountSchema = z.strictObject({
@@ -153,19 +163,21 @@ export const anonymousCountSchema = z.strictObject({
   count: z.number().int().min(1).max(10000),
 });
 
-export const referralCreateSchema = z.strictObject({
-  interventionId: z.uuid(),
-  referringMemberId: z.uuid(),
-  referrerRole: text(200).default(''),
-  referralDate: dateSchema,
-  note: text(500).default(''),
-  /** Only with consent: then consentDate is required. */
-  personnummer: personnummerSchema.nullable().default(null),
-  consentDate: dateSchema.nullable().default(null),
-}).superRefine((v, ctx) => {
-  if (v.personnummer && !v.consentDate)
-    ctx.addIssue({ code: 'custom', path: ['consentDate'], params: { code: 'consent_required' } });
-});
+export const referralCreateSchema = z
+  .strictObject({
+    interventionId: z.uuid(),
+    referringMemberId: z.uuid(),
+    referrerRole: text(200).default(''),
+    referralDate: dateSchema,
+    note: text(500).default(''),
+    /** Only with consent: then consentDate is required. */
+    personnummer: personnummerSchema.nullable().default(null),
+    consentDate: dateSchema.nullable().default(null),
+  })
+  .superRefine((v, ctx) => {
+    if (v.personnummer && !v.consentDate)
+      ctx.addIssue({ code: 'custom', path: ['consentDate'], params: { code: 'consent_required' } });
+  });
 
 export const referralDecisionSchema = z
   .strictObject({

@@ -13,7 +13,10 @@ export const reportFilterSchema = z.strictObject({
   interventionIds: z.array(z.uuid()).max(100).optional(),
   direction: z.enum(DIRECTIONS).optional(),
   organiserMemberId: z.uuid().optional(),
-  municipalityCode: z.string().regex(/^(\d{4}|other)$/).optional(),
+  municipalityCode: z
+    .string()
+    .regex(/^(\d{4}|other)$/)
+    .optional(),
   sex: z.enum(SEXES).optional(),
   ageBand: z.enum(AGE_BANDS).optional(),
   targetGroupId: z.uuid().optional(),
@@ -23,7 +26,10 @@ export type ReportFilter = z.infer<typeof reportFilterSchema>;
 export const periodSchema = z
   .strictObject({ from: dateSchema, to: dateSchema })
   .refine((p) => p.from <= p.to, { path: ['to'], params: { code: 'before_start' } })
-  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 20 * 366 * 86_400_000, { path: ['to'], params: { code: 'too_long' } });
+  .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 20 * 366 * 86_400_000, {
+    path: ['to'],
+    params: { code: 'too_long' },
+  });
 export type Period = z.infer<typeof periodSchema>;
 
 /** Figures a goal can bind to. Count figures compare counts; share figures compare fractions 0–1. */
@@ -92,7 +98,10 @@ const surveyGoalDefinition = z.strictObject({
   atLeast: z.number().int().min(0).max(10),
 });
 
-export const goalDefinitionSchema = z.discriminatedUnion('kind', [registerGoalDefinition, surveyGoalDefinition]);
+export const goalDefinitionSchema = z.discriminatedUnion('kind', [
+  registerGoalDefinition,
+  surveyGoalDefinition,
+]);
 export type GoalDefinition = z.infer<typeof goalDefinitionSchema>;
 
 export const goalInputSchema = z.strictObject({
@@ -103,7 +112,10 @@ export const goalInputSchema = z.strictObject({
   /** A share as a fraction 0–1 (0.4 = 40 %), a count, or days. */
   target: z.number().min(0).max(1_000_000),
   reference: z
-    .strictObject({ label: z.string().trim().min(1).max(200), values: z.record(z.string().regex(/^\d{4}$/), z.number().min(0)) })
+    .strictObject({
+      label: z.string().trim().min(1).max(200),
+      values: z.record(z.string().regex(/^\d{4}$/), z.number().min(0)),
+    })
     .nullable()
     .default(null),
   validFromYear: z.number().int().min(2004).max(2200),

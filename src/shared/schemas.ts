@@ -129,11 +129,7 @@ export const passwordSchema = z.string().superRefine((pw, ctx) => {
   if (weakness) ctx.addIssue({ code: 'custom', params: { code: weakness } });
 });
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email());
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
 
 export const userCreateSchema = z.strictObject({
   email: emailSchema,
@@ -151,7 +147,13 @@ export const userUpdateSchema = z.strictObject({
 export type UserUpdate = z.infer<typeof userUpdateSchema>;
 
 export const loginSchema = z.strictObject({
-  email: z.string().trim().toLowerCase().min(1).max(320).refine(...noNul),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(320)
+    .refine(...noNul),
   password: z.string().min(1).max(200),
 });
 

@@ -17,7 +17,11 @@ export function toFieldIssues(issues: ZodishIssue[]): FieldIssue[] {
     const base = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys') {
       for (const key of i.keys ?? [])
-        out.push({ path: base ? `${base}.${key}` : key, code: 'unknown_field', message: `Unknown field ${key}` });
+        out.push({
+          path: base ? `${base}.${key}` : key,
+          code: 'unknown_field',
+          message: `Unknown field ${key}`,
+        });
       continue;
     }
     let code = i.code;

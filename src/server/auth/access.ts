@@ -30,7 +30,9 @@ export async function requireAccess(
   if (!SLUG_PATTERN.test(slug)) throw AppError.notFound('Association');
   const row = await db
     .selectFrom('associations as a')
-    .leftJoin('memberships as m', (j) => j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId))
+    .leftJoin('memberships as m', (j) =>
+      j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId),
+    )
     .select(['a.id', 'a.slug', 'm.role'])
     .where('a.slug', '=', slug)
     .executeTakeFirst();

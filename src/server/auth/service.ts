@@ -26,7 +26,11 @@ export function lockSeconds(failures: number, maxFailures: number): number {
  */
 export async function login(db: Kysely<DB>, email: string, password: string, policy: LoginPolicy) {
   const key = email.trim().toLowerCase();
-  const throttle = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+  const throttle = await db
+    .selectFrom('login_throttle')
+    .selectAll()
+    .where('key', '=', key)
+    .executeTakeFirst();
   if (throttle?.locked_until && throttle.locked_until.getTime() > Date.now()) {
     const retry = Math.ceil((throttle.locked_until.getTime() - Date.now()) / 1000);
     throw new AppError(ErrorCode.TOO_MANY_ATTEMPTS, 'Too many failed attempts', undefined, retry);
@@ -94,7 +98,11 @@ export async function changePassword(
     throw AppError.field('currentPassword', 'wrong_password', 'The current password is wrong');
   }
   if (currentPassword === newPassword) {
-    throw AppError.field('newPassword', 'same_as_current', 'The new password must differ from the current one');
+    throw AppError.field(
+      'newPassword',
+      'same_as_current',
+      'The new password must differ from the current one',
+    );
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction().execute(async (tx) => {
@@ -130,7 +138,12 @@ export interface MembershipDto {
 export async function listMemberships(db: Kysely<DB>, user: SessionUser): Promise<MembershipDto[]> {
   if (user.isSystemAdmin) {
     const rows = await db.selectFrom('associations').select(['id', 'slug', 'name']).orderBy('name').execute();
-    return rows.map((r) => ({ associationId: r.id, slug: r.slug, name: r.name, role: 'system_admin' as const }));
+    return rows.map((r) => ({
+      associationId: r.id,
+      slug: r.slug,
+      name: r.name,
+      role: 'system_admin' as const,
+    }));
   }
   const rows = await db
     .selectFrom('memberships as m')

@@ -74,7 +74,11 @@ export async function resolveSession(
   // with a one-minute window, touching only after a minute would end every session after a minute.
   const touchAfterMs = Math.min(60_000, (policy.idleMinutes * 60_000) / 4);
   if (now - row.last_seen_at.getTime() > touchAfterMs) {
-    await db.updateTable('sessions').set({ last_seen_at: new Date(now) }).where('id', '=', id).execute();
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(now) })
+      .where('id', '=', id)
+      .execute();
   }
   return {
     sessionId: id,

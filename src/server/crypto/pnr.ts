@@ -16,7 +16,9 @@ export interface PnrCipher {
 
 export function createPnrCipher(masterKey: Buffer): PnrCipher {
   if (masterKey.length !== 32) throw new Error('The secret key must be 32 bytes');
-  const encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'samverka pnr aes-256-gcm v1', 32));
+  const encKey = Buffer.from(
+    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'samverka pnr aes-256-gcm v1', 32),
+  );
   const macKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'samverka pnr hmac v1', 32));
   return {
     encrypt(digits) {

@@ -10,7 +10,11 @@ import type { PnrCipher } from '../../crypto/pnr.js';
 import type { Scope } from '../../auth/access.js';
 import { personnummerCheckDigit } from '../../../shared/personnummer.js';
 import type { ExitReason, IncomeSource, Occupation, EducationLevel } from '../../../shared/participants.js';
-import { createIntervention, setCoordinators, changeInterventionStatus } from '../../modules/interventions/service.js';
+import {
+  createIntervention,
+  setCoordinators,
+  changeInterventionStatus,
+} from '../../modules/interventions/service.js';
 import { loadEntryContext, registerEntry } from '../../modules/participants/service.js';
 import { recordAudit } from '../../audit/audit.js';
 import { saveGoal } from '../../modules/reports/goals.js';
@@ -54,7 +58,11 @@ export function syntheticPersonnummer(birthDate: string, index: number, sex: 'kv
 }
 
 export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Promise<void> {
-  const association = await db.selectFrom('associations').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
+  const association = await db
+    .selectFrom('associations')
+    .select('id')
+    .where('slug', '=', DEMO_SLUG)
+    .executeTakeFirst();
   if (!association) return;
   const admin = await db
     .selectFrom('memberships')
@@ -68,18 +76,58 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
     .where('association_id', '=', association.id)
     .where('role', '=', 'coordinator')
     .executeTakeFirst();
-  const scope: Scope = { associationId: association.id, slug: DEMO_SLUG, role: 'association_admin', userId: admin.user_id };
-  const members = await db.selectFrom('members').select(['id', 'type', 'municipality_code']).where('association_id', '=', association.id).execute();
-  const groups = await db.selectFrom('target_groups').select(['id', 'name']).where('association_id', '=', association.id).execute();
+  const scope: Scope = {
+    associationId: association.id,
+    slug: DEMO_SLUG,
+    role: 'association_admin',
+    userId: admin.user_id,
+  };
+  const members = await db
+    .selectFrom('members')
+    .select(['id', 'type', 'municipality_code'])
+    .where('association_id', '=', association.id)
+    .execute();
+  const groups = await db
+    .selectFrom('target_groups')
+    .select(['id', 'name'])
+    .where('association_id', '=', association.id)
+    .execute();
   const group = (prefix: string) => groups.find((g) => g.name.startsWith(prefix))!.id;
   const memberOf = (type: string) => members.find((m) => m.type === type)!.id;
-  const municipalities = members.filter((m) => m.type === 'municipality').map((m) => m.municipality_code!.trim());
+  const municipalities = members
+    .filter((m) => m.type === 'municipality')
+    .map((m) => m.municipality_code!.trim());
 
   const defs = [
-    { name: 'Unga vuxna-plattformen', ages: [18, 29], size: 200, groups: [group('Unga 16–29 med'), group('Unga 16–29 som')], organiser: 'municipality' },
-    { name: 'Vuxenplattformen Balder', ages: [30, 64], size: 190, groups: [group('Långvarigt'), group('Personer med psykisk')], organiser: 'municipality' },
-    { name: 'Primärvårdsteamet', ages: [25, 64], size: 130, groups: [group('Sjukskrivna')], organiser: 'region' },
-    { name: 'IPS – individuellt stöd till arbete', ages: [20, 45], size: 80, groups: [group('Personer med psykisk')], organiser: 'region', esf: true },
+    {
+      name: 'Unga vuxna-plattformen',
+      ages: [18, 29],
+      size: 200,
+      groups: [group('Unga 16–29 med'), group('Unga 16–29 som')],
+      organiser: 'municipality',
+    },
+    {
+      name: 'Vuxenplattformen Balder',
+      ages: [30, 64],
+      size: 190,
+      groups: [group('Långvarigt'), group('Personer med psykisk')],
+      organiser: 'municipality',
+    },
+    {
+      name: 'Primärvårdsteamet',
+      ages: [25, 64],
+      size: 130,
+      groups: [group('Sjukskrivna')],
+      organiser: 'region',
+    },
+    {
+      name: 'IPS – individuellt stöd till arbete',
+      ages: [20, 45],
+      size: 80,
+      groups: [group('Personer med psykisk')],
+      organiser: 'region',
+      esf: true,
+    },
   ] as const;
   const ids: string[] = [];
   for (const d of defs) {
@@ -155,9 +203,21 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
           ['registration_error', 1],
         ]);
         const occupation: Occupation =
-          reason === 'work' ? 'work' : reason === 'studies' ? 'studies' : reason === 'job_seeking' ? 'job_seeking' : 'other';
+          reason === 'work'
+            ? 'work'
+            : reason === 'studies'
+              ? 'studies'
+              : reason === 'job_seeking'
+                ? 'job_seeking'
+                : 'other';
         const exitIncome: IncomeSource =
-          occupation === 'work' ? 'salary' : occupation === 'studies' ? 'student_aid' : r() < 0.3 ? 'none' : source;
+          occupation === 'work'
+            ? 'salary'
+            : occupation === 'studies'
+              ? 'student_aid'
+              : r() < 0.3
+                ? 'none'
+                : source;
         const input = {
           interventionId: ids[k]!,
           personnummer,
@@ -191,7 +251,12 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
         if (exited && reason !== 'registration_error' && r() < 0.08) {
           const again = addDays(exitDate, 30 + Math.floor(r() * 200));
           if (again <= '2025-11-30')
-            await registerEntry(deps, scope, { ...input, entryDate: again, consentDate: again }, { tx, ctx, exit: null });
+            await registerEntry(
+              deps,
+              scope,
+              { ...input, entryDate: again, consentDate: again },
+              { tx, ctx, exit: null },
+            );
         }
       }
     }
@@ -202,7 +267,16 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
     ] as const) {
       await tx
         .insertInto('anonymous_participations')
-        .values({ association_id: association.id, intervention_id: ids[1]!, year, exit_year: null, sex, count, source: 'registered', import_batch_id: null })
+        .values({
+          association_id: association.id,
+          intervention_id: ids[1]!,
+          year,
+          exit_year: null,
+          sex,
+          count,
+          source: 'registered',
+          import_batch_id: null,
+        })
         .execute();
     }
     await recordAudit(tx, {

@@ -24,7 +24,10 @@ export const DEMO_USERS: { email: string; name: string; role: AssociationRole | 
 ];
 
 export async function isDatabaseEmpty(db: Kysely<DB>): Promise<boolean> {
-  const r = await db.selectFrom('associations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('associations')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
   return r.n === 0;
 }
 
@@ -39,15 +42,28 @@ export async function seedDemo(db: Kysely<DB>, now = new Date()): Promise<void> 
   for (const u of DEMO_USERS) {
     const user = await db
       .insertInto('users')
-      .values({ email: u.email, name: u.name, password_hash: passwordHash, is_system_admin: u.role === 'system_admin' })
+      .values({
+        email: u.email,
+        name: u.name,
+        password_hash: passwordHash,
+        is_system_admin: u.role === 'system_admin',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (u.role !== 'system_admin') {
-      await db.insertInto('memberships').values({ association_id: association.id, user_id: user.id, role: u.role }).execute();
+      await db
+        .insertInto('memberships')
+        .values({ association_id: association.id, user_id: user.id, role: u.role })
+        .execute();
     }
     if (u.role === 'association_admin') adminId = user.id;
   }
-  const scope: Scope = { associationId: association.id, slug: DEMO_SLUG, role: 'association_admin', userId: adminId };
+  const scope: Scope = {
+    associationId: association.id,
+    slug: DEMO_SLUG,
+    role: 'association_admin',
+    userId: adminId,
+  };
   const region = await addMember(db, scope, { type: 'region', name: 'Region Exempelland' });
   const municipalities = [];
   for (const [name, code] of [

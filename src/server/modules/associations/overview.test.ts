@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssociationFixture, createTestApp, createUserFixture, login, type TestApp } from '../../../../tests/helpers.js';
+import {
+  createAssociationFixture,
+  createTestApp,
+  createUserFixture,
+  login,
+  type TestApp,
+} from '../../../../tests/helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -29,7 +35,10 @@ describe('association overview', () => {
     expect(body.members).toHaveLength(5);
     expect(body.users).toBeNull();
     const amounts = Object.fromEntries(
-      body.contribution.lines.map((l: { name: string; amount: number; totalPercent: number }) => [l.name, [l.totalPercent, l.amount]]),
+      body.contribution.lines.map((l: { name: string; amount: number; totalPercent: number }) => [
+        l.name,
+        [l.totalPercent, l.amount],
+      ]),
     );
     // 50 % FK, 25 % region, 25 % × 60/40 municipalities of 1 000 000 kr.
     expect(amounts).toEqual({

@@ -19,7 +19,11 @@ export function insertAssociation(db: Conn, v: { slug: string; name: string; org
     .executeTakeFirstOrThrow();
 }
 
-export function updateAssociation(db: Conn, associationId: string, v: { name: string; orgNumber: string | null }) {
+export function updateAssociation(
+  db: Conn,
+  associationId: string,
+  v: { name: string; orgNumber: string | null },
+) {
   return db
     .updateTable('associations')
     .set({ name: v.name, org_number: v.orgNumber })

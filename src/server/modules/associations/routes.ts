@@ -36,11 +36,15 @@ export const associationRoutes =
       return (await listAllAssociations(db)).map(associations.toAssociationDto);
     });
 
-    app.post('/associations', { schema: { tags: ['associations'], body: associationCreateSchema } }, async (request, reply) => {
-      const user = currentUser(request);
-      requireSystemAdmin(user);
-      return reply.status(201).send(await associations.createAssociation(db, user.userId, request.body));
-    });
+    app.post(
+      '/associations',
+      { schema: { tags: ['associations'], body: associationCreateSchema } },
+      async (request, reply) => {
+        const user = currentUser(request);
+        requireSystemAdmin(user);
+        return reply.status(201).send(await associations.createAssociation(db, user.userId, request.body));
+      },
+    );
 
     app.get(
       '/associations/:slug/overview',
@@ -55,15 +59,24 @@ export const associationRoutes =
       '/associations/:slug',
       { schema: { tags: ['associations'], params: slugParams, body: associationUpdateSchema } },
       async (request) => {
-        const scope = await requireAccess(db, currentUser(request), request.params.slug, 'association.manage');
+        const scope = await requireAccess(
+          db,
+          currentUser(request),
+          request.params.slug,
+          'association.manage',
+        );
         return associations.updateAssociation(db, scope, request.body);
       },
     );
 
-    app.get('/associations/:slug/members', { schema: { tags: ['members'], params: slugParams } }, async (request) => {
-      const scope = await requireAccess(db, currentUser(request), request.params.slug, 'association.read');
-      return members.listMembers(db, scope);
-    });
+    app.get(
+      '/associations/:slug/members',
+      { schema: { tags: ['members'], params: slugParams } },
+      async (request) => {
+        const scope = await requireAccess(db, currentUser(request), request.params.slug, 'association.read');
+        return members.listMembers(db, scope);
+      },
+    );
 
     app.post(
       '/associations/:slug/members',
@@ -106,15 +119,24 @@ export const associationRoutes =
       '/associations/:slug/contributions/:year',
       { schema: { tags: ['contributions'], params: yearParams, body: contributionInputSchema } },
       async (request) => {
-        const scope = await requireAccess(db, currentUser(request), request.params.slug, 'contributions.manage');
+        const scope = await requireAccess(
+          db,
+          currentUser(request),
+          request.params.slug,
+          'contributions.manage',
+        );
         return contributions.setContributionYear(db, scope, request.params.year, request.body);
       },
     );
 
-    app.get('/associations/:slug/users', { schema: { tags: ['users'], params: slugParams } }, async (request) => {
-      const scope = await requireAccess(db, currentUser(request), request.params.slug, 'users.read');
-      return users.listAssociationUsers(db, scope);
-    });
+    app.get(
+      '/associations/:slug/users',
+      { schema: { tags: ['users'], params: slugParams } },
+      async (request) => {
+        const scope = await requireAccess(db, currentUser(request), request.params.slug, 'users.read');
+        return users.listAssociationUsers(db, scope);
+      },
+    );
 
     app.post(
       '/associations/:slug/users',
@@ -152,13 +174,20 @@ export const associationRoutes =
           params: slugParams,
           querystring: z.object({
             limit: z.coerce.number().int().min(1).max(200).default(50),
-            before: z.string().regex(/^\d{1,18}$/).optional(),
+            before: z
+              .string()
+              .regex(/^\d{1,18}$/)
+              .optional(),
           }),
         },
       },
       async (request) => {
         const scope = await requireAccess(db, currentUser(request), request.params.slug, 'audit.read');
-        return listAudit(db, { associationId: scope.associationId, limit: request.query.limit, before: request.query.before });
+        return listAudit(db, {
+          associationId: scope.associationId,
+          limit: request.query.limit,
+          before: request.query.before,
+        });
       },
     );
   };

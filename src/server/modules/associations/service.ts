@@ -21,7 +21,11 @@ export type AssociationDto = ReturnType<typeof toAssociationDto>;
  * Creates an association with its Försäkringskassan and Arbetsförmedlingen members, which every
  * association has exactly one of. Regions and municipalities are added afterwards.
  */
-export async function createAssociation(db: Kysely<DB>, actorUserId: string | null, input: AssociationCreate) {
+export async function createAssociation(
+  db: Kysely<DB>,
+  actorUserId: string | null,
+  input: AssociationCreate,
+) {
   try {
     return await db.transaction().execute(async (tx) => {
       const a = await repo.insertAssociation(tx, {
@@ -46,7 +50,8 @@ export async function createAssociation(db: Kysely<DB>, actorUserId: string | nu
       return toAssociationDto(a);
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw AppError.conflict('slug', 'duplicate', 'An association with this slug exists');
+    if (isUniqueViolation(err))
+      throw AppError.conflict('slug', 'duplicate', 'An association with this slug exists');
     throw err;
   }
 }

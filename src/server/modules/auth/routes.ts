@@ -69,9 +69,13 @@ export const authRoutes =
       };
     });
 
-    app.post('/auth/password', { schema: { tags: ['auth'], body: passwordChangeSchema } }, async (request, reply) => {
-      const user = currentUser(request, { allowPasswordChange: true });
-      await changePassword(ctx.db, user, request.body.currentPassword, request.body.newPassword);
-      return reply.status(204).send();
-    });
+    app.post(
+      '/auth/password',
+      { schema: { tags: ['auth'], body: passwordChangeSchema } },
+      async (request, reply) => {
+        const user = currentUser(request, { allowPasswordChange: true });
+        await changePassword(ctx.db, user, request.body.currentPassword, request.body.newPassword);
+        return reply.status(204).send();
+      },
+    );
   };

@@ -11,7 +11,12 @@ import type { ContributionInput, MemberType } from '../../../shared/schemas.js';
 import { listMembers } from '../members/repo.js';
 
 /** Each group's share of the total, in hundredths of a percent. */
-export const GROUP_SHARE_BP: Record<MemberType, number> = { fk: 5000, af: 0, region: 2500, municipality: 2500 };
+export const GROUP_SHARE_BP: Record<MemberType, number> = {
+  fk: 5000,
+  af: 0,
+  region: 2500,
+  municipality: 2500,
+};
 
 export interface ContributionLine {
   memberId: string;
@@ -68,7 +73,12 @@ export type ContributionYearDto = Awaited<ReturnType<typeof getContributionYear>
  * Replaces the year's split. Every region and every municipality of the association must be listed
  * exactly once in its group, and each group must sum to 100 % (checked by the schema).
  */
-export async function setContributionYear(db: Kysely<DB>, scope: Scope, year: number, input: ContributionInput) {
+export async function setContributionYear(
+  db: Kysely<DB>,
+  scope: Scope,
+  year: number,
+  input: ContributionInput,
+) {
   const members = await listMembers(db, scope.associationId);
   for (const group of ['regions', 'municipalities'] as const) {
     const type = group === 'regions' ? 'region' : 'municipality';
@@ -85,9 +95,16 @@ export async function setContributionYear(db: Kysely<DB>, scope: Scope, year: nu
     const before = await getContributionYear(tx, scope, year);
     await tx
       .insertInto('contribution_years')
-      .values({ association_id: scope.associationId, year, total_amount: input.totalAmount, updated_at: new Date() })
+      .values({
+        association_id: scope.associationId,
+        year,
+        total_amount: input.totalAmount,
+        updated_at: new Date(),
+      })
       .onConflict((oc) =>
-        oc.columns(['association_id', 'year']).doUpdateSet({ total_amount: input.totalAmount, updated_at: new Date() }),
+        oc
+          .columns(['association_id', 'year'])
+          .doUpdateSet({ total_amount: input.totalAmount, updated_at: new Date() }),
       )
       .execute();
     await tx
@@ -116,7 +133,11 @@ export async function setContributionYear(db: Kysely<DB>, scope: Scope, year: nu
         before: before.saved
           ? { totalAmount: before.totalAmount, shares: before.lines.map((l) => [l.name, l.groupPercent]) }
           : null,
-        after: { totalAmount: input.totalAmount, regions: input.regions, municipalities: input.municipalities },
+        after: {
+          totalAmount: input.totalAmount,
+          regions: input.regions,
+          municipalities: input.municipalities,
+        },
       },
     });
   });

@@ -9,7 +9,10 @@ import { AppError } from '../../errors.js';
 import { INTERVENTION_SCOPED_ROLES } from '../../../shared/roles.js';
 
 /** null = every insats of the association; otherwise the ids the caller is assigned to. */
-export async function allowedInterventionIds(db: Kysely<DB> | Transaction<DB>, scope: Scope): Promise<string[] | null> {
+export async function allowedInterventionIds(
+  db: Kysely<DB> | Transaction<DB>,
+  scope: Scope,
+): Promise<string[] | null> {
   if (!INTERVENTION_SCOPED_ROLES.includes(scope.role)) return null;
   if (!scope.userId) return [];
   const rows = await db
@@ -23,7 +26,11 @@ export async function allowedInterventionIds(db: Kysely<DB> | Transaction<DB>, s
 }
 
 /** The insats, if it exists in the association and the caller may work with its participants; else 404. */
-export async function requireInterventionForPeople(db: Kysely<DB> | Transaction<DB>, scope: Scope, interventionId: string) {
+export async function requireInterventionForPeople(
+  db: Kysely<DB> | Transaction<DB>,
+  scope: Scope,
+  interventionId: string,
+) {
   const allowed = await allowedInterventionIds(db, scope);
   if (allowed && !allowed.includes(interventionId)) throw AppError.notFound('Insats');
   const row = await db

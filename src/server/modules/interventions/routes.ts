@@ -31,12 +31,18 @@ export const interventionRoutes =
   async (app) => {
     const { db } = ctx;
     const deps = { db, pnr: ctx.pnr };
-    const access = (request: Parameters<typeof currentUser>[0], s: string, p: Parameters<typeof requireAccess>[3]) =>
-      requireAccess(db, currentUser(request), s, p);
+    const access = (
+      request: Parameters<typeof currentUser>[0],
+      s: string,
+      p: Parameters<typeof requireAccess>[3],
+    ) => requireAccess(db, currentUser(request), s, p);
 
     // ---- insatser ----
-    app.get('/associations/:slug/interventions', { schema: { tags: ['interventions'], params: slug } }, async (req) =>
-      interventions.listInterventions(db, await access(req, req.params.slug, 'interventions.read')),
+    app.get(
+      '/associations/:slug/interventions',
+      { schema: { tags: ['interventions'], params: slug } },
+      async (req) =>
+        interventions.listInterventions(db, await access(req, req.params.slug, 'interventions.read')),
     );
     app.post(
       '/associations/:slug/interventions',
@@ -44,16 +50,34 @@ export const interventionRoutes =
       async (req, reply) =>
         reply
           .status(201)
-          .send(await interventions.createIntervention(db, await access(req, req.params.slug, 'interventions.manage'), req.body)),
+          .send(
+            await interventions.createIntervention(
+              db,
+              await access(req, req.params.slug, 'interventions.manage'),
+              req.body,
+            ),
+          ),
     );
-    app.get('/associations/:slug/interventions/:id', { schema: { tags: ['interventions'], params: withId } }, async (req) =>
-      interventions.getIntervention(db, await access(req, req.params.slug, 'interventions.read'), req.params.id),
+    app.get(
+      '/associations/:slug/interventions/:id',
+      { schema: { tags: ['interventions'], params: withId } },
+      async (req) =>
+        interventions.getIntervention(
+          db,
+          await access(req, req.params.slug, 'interventions.read'),
+          req.params.id,
+        ),
     );
     app.put(
       '/associations/:slug/interventions/:id',
       { schema: { tags: ['interventions'], params: withId, body: interventionUpdateSchema } },
       async (req) =>
-        interventions.updateIntervention(db, await access(req, req.params.slug, 'interventions.manage'), req.params.id, req.body),
+        interventions.updateIntervention(
+          db,
+          await access(req, req.params.slug, 'interventions.manage'),
+          req.params.id,
+          req.body,
+        ),
     );
     app.post(
       '/associations/:slug/interventions/:id/status',
@@ -71,12 +95,20 @@ export const interventionRoutes =
       '/associations/:slug/interventions/:id/coordinators',
       { schema: { tags: ['interventions'], params: withId, body: coordinatorsSchema } },
       async (req) =>
-        interventions.setCoordinators(db, await access(req, req.params.slug, 'interventions.manage'), req.params.id, req.body.userIds),
+        interventions.setCoordinators(
+          db,
+          await access(req, req.params.slug, 'interventions.manage'),
+          req.params.id,
+          req.body.userIds,
+        ),
     );
 
     // ---- target groups ----
-    app.get('/associations/:slug/target-groups', { schema: { tags: ['interventions'], params: slug } }, async (req) =>
-      interventions.listTargetGroups(db, await access(req, req.params.slug, 'interventions.read')),
+    app.get(
+      '/associations/:slug/target-groups',
+      { schema: { tags: ['interventions'], params: slug } },
+      async (req) =>
+        interventions.listTargetGroups(db, await access(req, req.params.slug, 'interventions.read')),
     );
     app.post(
       '/associations/:slug/target-groups',
@@ -84,13 +116,25 @@ export const interventionRoutes =
       async (req, reply) =>
         reply
           .status(201)
-          .send(await interventions.saveTargetGroup(db, await access(req, req.params.slug, 'interventions.manage'), null, req.body)),
+          .send(
+            await interventions.saveTargetGroup(
+              db,
+              await access(req, req.params.slug, 'interventions.manage'),
+              null,
+              req.body,
+            ),
+          ),
     );
     app.put(
       '/associations/:slug/target-groups/:id',
       { schema: { tags: ['interventions'], params: withId, body: targetGroupSchema } },
       async (req) =>
-        interventions.saveTargetGroup(db, await access(req, req.params.slug, 'interventions.manage'), req.params.id, req.body),
+        interventions.saveTargetGroup(
+          db,
+          await access(req, req.params.slug, 'interventions.manage'),
+          req.params.id,
+          req.body,
+        ),
     );
 
     // ---- participations (person-level; every read is audited in the service) ----
@@ -98,7 +142,12 @@ export const interventionRoutes =
       '/associations/:slug/interventions/:id/participations',
       { schema: { tags: ['participants'], params: withId, querystring: participationFilterSchema } },
       async (req) =>
-        participants.listParticipations(deps, await access(req, req.params.slug, 'participants.read'), req.params.id, req.query),
+        participants.listParticipations(
+          deps,
+          await access(req, req.params.slug, 'participants.read'),
+          req.params.id,
+          req.query,
+        ),
     );
     app.post(
       '/associations/:slug/participations',
@@ -164,7 +213,12 @@ export const interventionRoutes =
       },
       async (req) =>
         // Erases the person across every insats, including ones a coordinator cannot see: admins only.
-        participants.anonymisePerson(deps, await access(req, req.params.slug, 'participants.anonymise'), req.params.id, req.body.reason),
+        participants.anonymisePerson(
+          deps,
+          await access(req, req.params.slug, 'participants.anonymise'),
+          req.params.id,
+          req.body.reason,
+        ),
     );
 
     // ---- anonymous participants (counts only) ----
@@ -172,12 +226,25 @@ export const interventionRoutes =
       '/associations/:slug/anonymous-participations',
       { schema: { tags: ['participants'], params: slug, body: anonymousCountSchema } },
       async (req, reply) =>
-        reply.status(201).send(await participants.addAnonymousCount(db, await access(req, req.params.slug, 'participants.write'), req.body)),
+        reply
+          .status(201)
+          .send(
+            await participants.addAnonymousCount(
+              db,
+              await access(req, req.params.slug, 'participants.write'),
+              req.body,
+            ),
+          ),
     );
     app.get(
       '/associations/:slug/interventions/:id/anonymous-participations',
       { schema: { tags: ['participants'], params: withId } },
-      async (req) => participants.listAnonymousCounts(db, await access(req, req.params.slug, 'participants.read'), req.params.id),
+      async (req) =>
+        participants.listAnonymousCounts(
+          db,
+          await access(req, req.params.slug, 'participants.read'),
+          req.params.id,
+        ),
     );
 
     // ---- referrals and the enrolment group ----
@@ -187,21 +254,38 @@ export const interventionRoutes =
         schema: {
           tags: ['referrals'],
           params: slug,
-          querystring: z.object({ interventionId: z.uuid().optional(), status: z.enum(REFERRAL_STATUSES).optional() }),
+          querystring: z.object({
+            interventionId: z.uuid().optional(),
+            status: z.enum(REFERRAL_STATUSES).optional(),
+          }),
         },
       },
-      async (req) => referrals.listReferrals(deps, await access(req, req.params.slug, 'participants.read'), req.query),
+      async (req) =>
+        referrals.listReferrals(deps, await access(req, req.params.slug, 'participants.read'), req.query),
     );
     app.post(
       '/associations/:slug/referrals',
       { schema: { tags: ['referrals'], params: slug, body: referralCreateSchema } },
       async (req, reply) =>
-        reply.status(201).send(await referrals.createReferral(deps, await access(req, req.params.slug, 'participants.write'), req.body)),
+        reply
+          .status(201)
+          .send(
+            await referrals.createReferral(
+              deps,
+              await access(req, req.params.slug, 'participants.write'),
+              req.body,
+            ),
+          ),
     );
     app.post(
       '/associations/:slug/referrals/:id/decision',
       { schema: { tags: ['referrals'], params: withId, body: referralDecisionSchema } },
       async (req) =>
-        referrals.decideReferral(deps, await access(req, req.params.slug, 'participants.write'), req.params.id, req.body),
+        referrals.decideReferral(
+          deps,
+          await access(req, req.params.slug, 'participants.write'),
+          req.params.id,
+          req.body,
+        ),
     );
   };

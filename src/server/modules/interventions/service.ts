@@ -63,7 +63,9 @@ function toDto(r: NonNullable<InterventionRow>, rel: Awaited<ReturnType<typeof l
     statusDate: r.status_date,
     plannedParticipants: r.planned_participants,
     notes: r.notes,
-    targetGroups: rel.groups.filter((g) => g.intervention_id === r.id).map((g) => ({ id: g.id, name: g.name })),
+    targetGroups: rel.groups
+      .filter((g) => g.intervention_id === r.id)
+      .map((g) => ({ id: g.id, name: g.name })),
     responsible: rel.users
       .filter((u) => u.intervention_id === r.id && u.kind === 'responsible')
       .map((u) => ({ id: u.id, name: u.name })),
@@ -86,7 +88,11 @@ export async function listInterventions(db: Kysely<DB>, scope: Scope) {
     .where('i.association_id', '=', scope.associationId)
     .orderBy(sql`lower(i.name)`)
     .execute();
-  const rel = await loadRelations(db, scope.associationId, rows.map((r) => r.id));
+  const rel = await loadRelations(
+    db,
+    scope.associationId,
+    rows.map((r) => r.id),
+  );
   const allowed = await allowedInterventionIds(db, scope);
   return rows.map((r) => ({ ...toDto(r, rel), mine: allowed === null ? null : allowed.includes(r.id) }));
 }
@@ -137,7 +143,8 @@ async function checkReferences(
       .execute();
     const ok = new Set(found.map((f) => f.id));
     const bad = v.targetGroupIds.findIndex((id) => !ok.has(id));
-    if (bad >= 0) throw AppError.field(`targetGroupIds.${bad}`, 'unknown_target_group', 'Unknown target group');
+    if (bad >= 0)
+      throw AppError.field(`targetGroupIds.${bad}`, 'unknown_target_group', 'Unknown target group');
   }
   if (v.responsibleUserIds.length) {
     const found = await db
@@ -152,7 +159,13 @@ async function checkReferences(
   }
 }
 
-async function replaceLinks(db: Conn, scope: Scope, id: string, targetGroupIds: string[], responsibleUserIds: string[]) {
+async function replaceLinks(
+  db: Conn,
+  scope: Scope,
+  id: string,
+  targetGroupIds: string[],
+  responsibleUserIds: string[],
+) {
   await db
     .deleteFrom('intervention_target_groups')
     .where('association_id', '=', scope.associationId)
@@ -161,7 +174,13 @@ async function replaceLinks(db: Conn, scope: Scope, id: string, targetGroupIds: 
   if (targetGroupIds.length)
     await db
       .insertInto('intervention_target_groups')
-      .values([...new Set(targetGroupIds)].map((g) => ({ association_id: scope.associationId, intervention_id: id, target_group_id: g })))
+      .values(
+        [...new Set(targetGroupIds)].map((g) => ({
+          association_id: scope.associationId,
+          intervention_id: id,
+          target_group_id: g,
+        })),
+      )
       .execute();
   await db
     .deleteFrom('intervention_users')
@@ -242,7 +261,12 @@ const LOCKED = [
   ['esf', 'esf'],
 ] as const;
 
-export async function updateIntervention(db: Kysely<DB>, scope: Scope, id: string, input: InterventionUpdate) {
+export async function updateIntervention(
+  db: Kysely<DB>,
+  scope: Scope,
+  id: string,
+  input: InterventionUpdate,
+) {
   try {
     await db.transaction().execute(async (tx) => {
       const before = await findIntervention(tx, scope.associationId, id);
@@ -308,7 +332,13 @@ export async function changeInterventionStatus(
       .execute();
     await tx
       .insertInto('intervention_status_history')
-      .values({ association_id: scope.associationId, intervention_id: id, status, status_date: date, changed_by: scope.userId })
+      .values({
+        association_id: scope.associationId,
+        intervention_id: id,
+        status,
+        status_date: date,
+        changed_by: scope.userId,
+      })
       .execute();
     await recordAudit(tx, {
       associationId: scope.associationId,
@@ -338,7 +368,8 @@ export async function setCoordinators(db: Kysely<DB>, scope: Scope, id: string, 
       const byId = new Map(found.map((f) => [f.user_id, f.role]));
       unique.forEach((u, i) => {
         if (!byId.has(u)) throw AppError.field(`userIds.${i}`, 'unknown_user', 'Unknown user');
-        if (byId.get(u) !== 'coordinator') throw AppError.field(`userIds.${i}`, 'not_coordinator', 'Not a coordinator');
+        if (byId.get(u) !== 'coordinator')
+          throw AppError.field(`userIds.${i}`, 'not_coordinator', 'Not a coordinator');
       });
     }
     await tx
@@ -350,7 +381,14 @@ export async function setCoordinators(db: Kysely<DB>, scope: Scope, id: string, 
     if (unique.length)
       await tx
         .insertInto('intervention_users')
-        .values(unique.map((u) => ({ association_id: scope.associationId, intervention_id: id, user_id: u, kind: 'coordinator' as const })))
+        .values(
+          unique.map((u) => ({
+            association_id: scope.associationId,
+            intervention_id: id,
+            user_id: u,
+            kind: 'coordinator' as const,
+          })),
+        )
         .execute();
     await recordAudit(tx, {
       associationId: scope.associationId,
@@ -412,7 +450,8 @@ export async function saveTargetGroup(
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw AppError.conflict('name', 'duplicate', 'A target group with this name exists');
+    if (isUniqueViolation(err))
+      throw AppError.conflict('name', 'duplicate', 'A target group with this name exists');
     throw err;
   }
 }

@@ -33,7 +33,12 @@ export function insertMember(
 ) {
   return db
     .insertInto('members')
-    .values({ association_id: associationId, type: v.type, name: v.name, municipality_code: v.municipalityCode })
+    .values({
+      association_id: associationId,
+      type: v.type,
+      name: v.name,
+      municipality_code: v.municipalityCode,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -54,7 +59,11 @@ export function updateMember(
 }
 
 export function deleteMember(db: Conn, associationId: string, memberId: string) {
-  return db.deleteFrom('members').where('association_id', '=', associationId).where('id', '=', memberId).execute();
+  return db
+    .deleteFrom('members')
+    .where('association_id', '=', associationId)
+    .where('id', '=', memberId)
+    .execute();
 }
 
 export async function memberHasShares(db: Conn, associationId: string, memberId: string) {

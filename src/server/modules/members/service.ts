@@ -18,7 +18,8 @@ function memberConflict(err: unknown): never {
     throw AppError.conflict('type', 'duplicate', 'The association already has this member');
   if (constraint === 'members_municipality_code')
     throw AppError.conflict('municipalityCode', 'duplicate', 'This municipality is already a member');
-  if (constraint === 'members_name') throw AppError.conflict('name', 'duplicate', 'A member with this name exists');
+  if (constraint === 'members_name')
+    throw AppError.conflict('name', 'duplicate', 'A member with this name exists');
   throw err;
 }
 
@@ -56,7 +57,8 @@ export async function editMember(db: Kysely<DB>, scope: Scope, memberId: string,
     return await db.transaction().execute(async (tx) => {
       const before = await repo.findMember(tx, scope.associationId, memberId);
       if (!before) throw AppError.notFound('Member');
-      if (before.type !== input.type) throw AppError.field('type', 'locked', 'A member’s type cannot be changed');
+      if (before.type !== input.type)
+        throw AppError.field('type', 'locked', 'A member’s type cannot be changed');
       const after = await repo.updateMember(tx, scope.associationId, memberId, {
         name: input.name,
         municipalityCode: before.type === 'municipality' ? (input.municipalityCode ?? null) : null,
@@ -85,10 +87,15 @@ export async function removeMember(db: Kysely<DB>, scope: Scope, memberId: strin
   await db.transaction().execute(async (tx) => {
     const m = await repo.findMember(tx, scope.associationId, memberId);
     if (!m) throw AppError.notFound('Member');
-    if (m.type === 'fk' || m.type === 'af') throw AppError.conflict('type', 'required_member', 'Required member');
+    if (m.type === 'fk' || m.type === 'af')
+      throw AppError.conflict('type', 'required_member', 'Required member');
     const all = await repo.listMembers(tx, scope.associationId);
     if (all.filter((x) => x.type === m.type).length <= 1)
-      throw AppError.conflict('type', 'last_of_type', 'The association needs at least one member of this type');
+      throw AppError.conflict(
+        'type',
+        'last_of_type',
+        'The association needs at least one member of this type',
+      );
     if (await repo.memberHasShares(tx, scope.associationId, memberId))
       throw AppError.conflict('id', 'in_use', 'The member has contribution shares');
     await repo.deleteMember(tx, scope.associationId, memberId);

@@ -13,7 +13,13 @@ export async function findOrCreatePerson(
 ): Promise<string> {
   const inserted = await db
     .insertInto('persons')
-    .values({ association_id: associationId, pnr_hash: v.pnrHash, pnr_enc: v.pnrEnc, sex: v.sex, birth_year: v.birthYear })
+    .values({
+      association_id: associationId,
+      pnr_hash: v.pnrHash,
+      pnr_enc: v.pnrEnc,
+      sex: v.sex,
+      birth_year: v.birthYear,
+    })
     .onConflict((oc) => oc.columns(['association_id', 'pnr_hash']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -123,7 +129,12 @@ export async function replaceIncome(
       .execute();
 }
 
-export async function replaceTargetGroups(db: Conn, associationId: string, participationId: string, ids: string[]) {
+export async function replaceTargetGroups(
+  db: Conn,
+  associationId: string,
+  participationId: string,
+  ids: string[],
+) {
   await db
     .deleteFrom('participation_target_groups')
     .where('association_id', '=', associationId)
@@ -132,14 +143,22 @@ export async function replaceTargetGroups(db: Conn, associationId: string, parti
   if (ids.length)
     await db
       .insertInto('participation_target_groups')
-      .values([...new Set(ids)].map((g) => ({ association_id: associationId, participation_id: participationId, target_group_id: g })))
+      .values(
+        [...new Set(ids)].map((g) => ({
+          association_id: associationId,
+          participation_id: participationId,
+          target_group_id: g,
+        })),
+      )
       .execute();
 }
 
 export function selectParticipations(db: Conn, associationId: string) {
   return db
     .selectFrom('participations as p')
-    .innerJoin('persons as pe', (j) => j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'))
+    .innerJoin('persons as pe', (j) =>
+      j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'),
+    )
     .innerJoin('interventions as i', (j) =>
       j.onRef('i.association_id', '=', 'p.association_id').onRef('i.id', '=', 'p.intervention_id'),
     )
@@ -167,7 +186,9 @@ export function selectParticipations(db: Conn, associationId: string) {
     .where('p.association_id', '=', associationId);
 }
 
-export type ParticipationRow = Awaited<ReturnType<ReturnType<typeof selectParticipations>['executeTakeFirstOrThrow']>>;
+export type ParticipationRow = Awaited<
+  ReturnType<ReturnType<typeof selectParticipations>['executeTakeFirstOrThrow']>
+>;
 
 export async function loadIncomeAndGroups(db: Conn, associationId: string, ids: string[]) {
   if (ids.length === 0) return { income: [], groups: [] };

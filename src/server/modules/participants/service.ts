@@ -37,12 +37,22 @@ export interface EntryContext {
 
 export async function loadEntryContext(db: Conn, associationId: string): Promise<EntryContext> {
   const [members, groups, assoc] = await Promise.all([
-    db.selectFrom('members').select(['id', 'type', 'municipality_code']).where('association_id', '=', associationId).execute(),
+    db
+      .selectFrom('members')
+      .select(['id', 'type', 'municipality_code'])
+      .where('association_id', '=', associationId)
+      .execute(),
     db.selectFrom('target_groups').select('id').where('association_id', '=', associationId).execute(),
-    db.selectFrom('associations').select('return_window_days').where('id', '=', associationId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('associations')
+      .select('return_window_days')
+      .where('id', '=', associationId)
+      .executeTakeFirstOrThrow(),
   ]);
   return {
-    municipalityCodes: new Set(members.filter((m) => m.municipality_code).map((m) => m.municipality_code!.trim())),
+    municipalityCodes: new Set(
+      members.filter((m) => m.municipality_code).map((m) => m.municipality_code!.trim()),
+    ),
     targetGroupIds: new Set(groups.map((g) => g.id)),
     memberIds: new Set(members.map((m) => m.id)),
     returnWindowDays: assoc.return_window_days,
@@ -50,20 +60,27 @@ export async function loadEntryContext(db: Conn, associationId: string): Promise
 }
 
 /** Field checks that need the association's reference data; shared by the form, the API and the import. */
-export function checkEntryFields(ctx: EntryContext, v: Omit<EntryCorrection, 'incomeAtEntry'>, today = todaySweden()) {
+export function checkEntryFields(
+  ctx: EntryContext,
+  v: Omit<EntryCorrection, 'incomeAtEntry'>,
+  today = todaySweden(),
+) {
   if (v.municipalityCode !== 'other' && !ctx.municipalityCodes.has(v.municipalityCode))
     throw AppError.field('municipalityCode', 'unknown_municipality', 'Not a municipality of the association');
   v.targetGroupIds.forEach((id, i) => {
-    if (!ctx.targetGroupIds.has(id)) throw AppError.field(`targetGroupIds.${i}`, 'unknown_target_group', 'Unknown target group');
+    if (!ctx.targetGroupIds.has(id))
+      throw AppError.field(`targetGroupIds.${i}`, 'unknown_target_group', 'Unknown target group');
   });
   if (v.referringMemberId && !ctx.memberIds.has(v.referringMemberId))
     throw AppError.field('referringMemberId', 'unknown_member', 'Unknown member');
   if (v.entryDate > today) throw AppError.field('entryDate', 'future', 'The entry date is in the future');
-  if (v.consentDate > today) throw AppError.field('consentDate', 'future', 'The consent date is in the future');
+  if (v.consentDate > today)
+    throw AppError.field('consentDate', 'future', 'The consent date is in the future');
 }
 
 function checkExitFields(entryDate: string, v: ExitInput, today = todaySweden()) {
-  if (v.exitDate < entryDate) throw AppError.field('exitDate', 'before_entry', 'The exit date is before the entry date');
+  if (v.exitDate < entryDate)
+    throw AppError.field('exitDate', 'before_entry', 'The exit date is before the entry date');
   if (v.exitDate > today) throw AppError.field('exitDate', 'future', 'The exit date is in the future');
 }
 
@@ -81,11 +98,20 @@ export interface EntryOptions {
  * keyed hash. A person cannot have two overlapping participations in the same insats; an entry
  * within the association's return window after an earlier exit marks a returner.
  */
-export async function registerEntry(deps: RegisterDeps, scope: Scope, input: EntryInput, opts: EntryOptions = {}) {
+export async function registerEntry(
+  deps: RegisterDeps,
+  scope: Scope,
+  input: EntryInput,
+  opts: EntryOptions = {},
+) {
   const run = async (tx: Conn) => {
     const intervention = await requireInterventionForPeople(tx, scope, input.interventionId);
     if (intervention.direction !== 'individual' || intervention.follow_up !== 'person')
-      throw AppError.field('interventionId', 'not_person_level', 'The insats is not followed up at person level');
+      throw AppError.field(
+        'interventionId',
+        'not_person_level',
+        'The insats is not followed up at person level',
+      );
     const parsed = parsePersonnummer(input.personnummer);
     if (!parsed.ok) throw AppError.field('personnummer', `pnr_${parsed.error}`, 'Invalid personnummer');
     const ctx = opts.ctx ?? (await loadEntryContext(tx, scope.associationId));
@@ -108,8 +134,18 @@ export async function registerEntry(deps: RegisterDeps, scope: Scope, input: Ent
       opts.exit?.exitDate ?? null,
     );
     if (overlap)
-      throw AppError.conflict('entryDate', 'overlap', `Overlaps the participation that started ${overlap.entry_date}`);
-    const returner = await repo.isReturn(tx, scope.associationId, personId, input.entryDate, ctx.returnWindowDays);
+      throw AppError.conflict(
+        'entryDate',
+        'overlap',
+        `Overlaps the participation that started ${overlap.entry_date}`,
+      );
+    const returner = await repo.isReturn(
+      tx,
+      scope.associationId,
+      personId,
+      input.entryDate,
+      ctx.returnWindowDays,
+    );
     const exit = opts.exit ?? null;
     const row = await tx
       .insertInto('participations')
@@ -144,7 +180,11 @@ export async function registerEntry(deps: RegisterDeps, scope: Scope, input: Ent
         .where('participation_id', 'is', null)
         .executeTakeFirst();
       if (Number(linked.numUpdatedRows) !== 1)
-        throw AppError.field('referralId', 'referral_not_accepted', 'The referral is not an accepted referral to this insats');
+        throw AppError.field(
+          'referralId',
+          'referral_not_accepted',
+          'The referral is not an accepted referral to this insats',
+        );
     }
     await repo.replaceIncome(tx, scope.associationId, row.id, 'entry', input.incomeAtEntry);
     if (exit) await repo.replaceIncome(tx, scope.associationId, row.id, 'exit', exit.incomeAtExit);
@@ -173,7 +213,10 @@ export async function registerEntry(deps: RegisterDeps, scope: Scope, input: Ent
 }
 
 async function loadOwnParticipation(db: Conn, scope: Scope, id: string) {
-  const row = await repo.selectParticipations(db, scope.associationId).where('p.id', '=', id).executeTakeFirst();
+  const row = await repo
+    .selectParticipations(db, scope.associationId)
+    .where('p.id', '=', id)
+    .executeTakeFirst();
   if (!row) throw AppError.notFound('Participation');
   const allowed = await allowedInterventionIds(db, scope);
   if (allowed && !allowed.includes(row.intervention_id)) throw AppError.notFound('Participation');
@@ -209,7 +252,12 @@ export async function registerExit(
       input.exitDate,
       p.id,
     );
-    if (overlap) throw AppError.conflict('exitDate', 'overlap', `Overlaps the participation that started ${overlap.entry_date}`);
+    if (overlap)
+      throw AppError.conflict(
+        'exitDate',
+        'overlap',
+        `Overlaps the participation that started ${overlap.entry_date}`,
+      );
     await tx
       .updateTable('participations')
       .set({
@@ -237,12 +285,23 @@ export async function registerExit(
   else await deps.db.transaction().execute(run);
 }
 
-function incomeOf(income: { participation_id: string; phase: string; source: string; extent_pct: number }[], id: string, phase: string) {
-  return income.filter((i) => i.participation_id === id && i.phase === phase).map((i) => ({ source: i.source, extentPct: i.extent_pct }));
+function incomeOf(
+  income: { participation_id: string; phase: string; source: string; extent_pct: number }[],
+  id: string,
+  phase: string,
+) {
+  return income
+    .filter((i) => i.participation_id === id && i.phase === phase)
+    .map((i) => ({ source: i.source, extentPct: i.extent_pct }));
 }
 
 /** Corrects the entry data of a participation; each changed field is kept in the history. */
-export async function correctEntry(deps: RegisterDeps, scope: Scope, participationId: string, input: EntryCorrection) {
+export async function correctEntry(
+  deps: RegisterDeps,
+  scope: Scope,
+  participationId: string,
+  input: EntryCorrection,
+) {
   await deps.db.transaction().execute(async (tx) => {
     const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     const ctx = await loadEntryContext(tx, scope.associationId);
@@ -258,7 +317,12 @@ export async function correctEntry(deps: RegisterDeps, scope: Scope, participati
       p.exit_date,
       p.id,
     );
-    if (overlap) throw AppError.conflict('entryDate', 'overlap', `Overlaps the participation that started ${overlap.entry_date}`);
+    if (overlap)
+      throw AppError.conflict(
+        'entryDate',
+        'overlap',
+        `Overlaps the participation that started ${overlap.entry_date}`,
+      );
     const { income, groups } = await repo.loadIncomeAndGroups(tx, scope.associationId, [p.id]);
     const before = {
       entryDate: p.entry_date,
@@ -274,13 +338,22 @@ export async function correctEntry(deps: RegisterDeps, scope: Scope, participati
     const after = {
       ...input,
       targetGroupIds: [...new Set(input.targetGroupIds)].sort(),
-      incomeAtEntry: [...input.incomeAtEntry].sort((a, b) => b.extentPct - a.extentPct || a.source.localeCompare(b.source)),
+      incomeAtEntry: [...input.incomeAtEntry].sort(
+        (a, b) => b.extentPct - a.extentPct || a.source.localeCompare(b.source),
+      ),
     };
     const changes = (Object.keys(before) as (keyof typeof before)[])
       .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
       .map((k) => ({ field: k, oldValue: before[k], newValue: after[k] }));
     if (changes.length === 0) return;
-    const returner = await repo.isReturn(tx, scope.associationId, p.person_id, input.entryDate, ctx.returnWindowDays, p.id);
+    const returner = await repo.isReturn(
+      tx,
+      scope.associationId,
+      p.person_id,
+      input.entryDate,
+      ctx.returnWindowDays,
+      p.id,
+    );
     await tx
       .updateTable('participations')
       .set({
@@ -312,7 +385,12 @@ export async function correctEntry(deps: RegisterDeps, scope: Scope, participati
 }
 
 /** Corrects the exit data of an exited participation; each changed field is kept in the history. */
-export async function correctExit(deps: RegisterDeps, scope: Scope, participationId: string, input: ExitInput) {
+export async function correctExit(
+  deps: RegisterDeps,
+  scope: Scope,
+  participationId: string,
+  input: ExitInput,
+) {
   await deps.db.transaction().execute(async (tx) => {
     const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     if (!p.exit_date) throw AppError.conflict('exitDate', 'not_exited', 'The participation has no exit yet');
@@ -326,7 +404,9 @@ export async function correctExit(deps: RegisterDeps, scope: Scope, participatio
     };
     const after = {
       ...input,
-      incomeAtExit: [...input.incomeAtExit].sort((a, b) => b.extentPct - a.extentPct || a.source.localeCompare(b.source)),
+      incomeAtExit: [...input.incomeAtExit].sort(
+        (a, b) => b.extentPct - a.extentPct || a.source.localeCompare(b.source),
+      ),
     };
     const changes = (Object.keys(before) as (keyof typeof before)[])
       .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
@@ -334,7 +414,12 @@ export async function correctExit(deps: RegisterDeps, scope: Scope, participatio
     if (changes.length === 0) return;
     await tx
       .updateTable('participations')
-      .set({ exit_date: input.exitDate, exit_reason: input.exitReason, occupation_after: input.occupationAfter, updated_at: new Date() })
+      .set({
+        exit_date: input.exitDate,
+        exit_reason: input.exitReason,
+        occupation_after: input.occupationAfter,
+        updated_at: new Date(),
+      })
       .where('association_id', '=', scope.associationId)
       .where('id', '=', p.id)
       .execute();
@@ -381,15 +466,24 @@ function toParticipationDto(
     isReturner: r.is_returner,
     incomeAtEntry: incomeOf(rel.income, r.id, 'entry'),
     incomeAtExit: incomeOf(rel.income, r.id, 'exit'),
-    targetGroups: rel.groups.filter((g) => g.participation_id === r.id).map((g) => ({ id: g.id, name: g.name })),
+    targetGroups: rel.groups
+      .filter((g) => g.participation_id === r.id)
+      .map((g) => ({ id: g.id, name: g.name })),
   };
 }
 export type ParticipationDto = ReturnType<typeof toParticipationDto>;
 
 /** Person-level list for one insats. Numbers are masked; the ids shown are audit-logged. */
-export async function listParticipations(deps: RegisterDeps, scope: Scope, interventionId: string, f: ParticipationFilter) {
+export async function listParticipations(
+  deps: RegisterDeps,
+  scope: Scope,
+  interventionId: string,
+  f: ParticipationFilter,
+) {
   await requireInterventionForPeople(deps.db, scope, interventionId);
-  let q = repo.selectParticipations(deps.db, scope.associationId).where('p.intervention_id', '=', interventionId);
+  let q = repo
+    .selectParticipations(deps.db, scope.associationId)
+    .where('p.intervention_id', '=', interventionId);
   if (f.status === 'ongoing') q = q.where('p.exit_date', 'is', null);
   if (f.status === 'exited') q = q.where('p.exit_date', 'is not', null);
   // Period: participations active at some point in [from, to].
@@ -416,8 +510,17 @@ export async function listParticipations(deps: RegisterDeps, scope: Scope, inter
     .clearSelect()
     .select(sql<number>`count(*)::int`.as('n'))
     .executeTakeFirstOrThrow();
-  const rows = await q.orderBy('p.entry_date', 'desc').orderBy('p.id').limit(f.limit).offset(f.offset).execute();
-  const rel = await repo.loadIncomeAndGroups(deps.db, scope.associationId, rows.map((r) => r.id));
+  const rows = await q
+    .orderBy('p.entry_date', 'desc')
+    .orderBy('p.id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  const rel = await repo.loadIncomeAndGroups(
+    deps.db,
+    scope.associationId,
+    rows.map((r) => r.id),
+  );
   await recordAudit(deps.db, {
     associationId: scope.associationId,
     actorUserId: scope.userId,
@@ -477,8 +580,18 @@ export async function anonymisePerson(
     const p = await loadOwnParticipationForWrite(tx, scope, participationId);
     const all = await tx
       .selectFrom('participations as p')
-      .innerJoin('persons as pe', (j) => j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'))
-      .select(['p.id', 'p.intervention_id', 'p.entry_date', 'p.exit_date', 'p.exit_reason', 'pe.sex', 'pe.pnr_hash'])
+      .innerJoin('persons as pe', (j) =>
+        j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'),
+      )
+      .select([
+        'p.id',
+        'p.intervention_id',
+        'p.entry_date',
+        'p.exit_date',
+        'p.exit_reason',
+        'pe.sex',
+        'pe.pnr_hash',
+      ])
       .where('p.association_id', '=', scope.associationId)
       .where('p.person_id', '=', p.person_id)
       .execute();
@@ -514,10 +627,18 @@ export async function anonymisePerson(
         .updateTable('referrals')
         .set({ participation_id: null })
         .where('association_id', '=', scope.associationId)
-        .where('participation_id', 'in', all.map((x) => x.id))
+        .where(
+          'participation_id',
+          'in',
+          all.map((x) => x.id),
+        )
         .execute();
     // Cascades to participations, their income, target groups and history.
-    await tx.deleteFrom('persons').where('association_id', '=', scope.associationId).where('id', '=', p.person_id).execute();
+    await tx
+      .deleteFrom('persons')
+      .where('association_id', '=', scope.associationId)
+      .where('id', '=', p.person_id)
+      .execute();
     await recordAudit(tx, {
       associationId: scope.associationId,
       actorUserId: scope.userId,

@@ -2,8 +2,6 @@
  * Referrals (remisser) and the enrolment group's decisions. A referral names the referring member
  * and insats; it carries an identity only with consent, encrypted like the register.
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
 import type { Scope } from '../../auth/access.js';
 import { AppError } from '../../errors.js';
 import { recordAudit } from '../../audit/audit.js';
@@ -30,7 +28,8 @@ export async function createReferral(deps: RegisterDeps, scope: Scope, input: Re
       .where('id', '=', input.referringMemberId)
       .executeTakeFirst();
     if (!member) throw AppError.field('referringMemberId', 'unknown_member', 'Unknown member');
-    if (input.referralDate > todaySweden()) throw AppError.field('referralDate', 'future', 'The date is in the future');
+    if (input.referralDate > todaySweden())
+      throw AppError.field('referralDate', 'future', 'The date is in the future');
     const row = await tx
       .insertInto('referrals')
       .values({
@@ -72,8 +71,12 @@ export async function listReferrals(
   if (filter.interventionId) await requireInterventionForPeople(deps.db, scope, filter.interventionId);
   let q = deps.db
     .selectFrom('referrals as r')
-    .innerJoin('interventions as i', (j) => j.onRef('i.association_id', '=', 'r.association_id').onRef('i.id', '=', 'r.intervention_id'))
-    .innerJoin('members as m', (j) => j.onRef('m.association_id', '=', 'r.association_id').onRef('m.id', '=', 'r.referring_member_id'))
+    .innerJoin('interventions as i', (j) =>
+      j.onRef('i.association_id', '=', 'r.association_id').onRef('i.id', '=', 'r.intervention_id'),
+    )
+    .innerJoin('members as m', (j) =>
+      j.onRef('m.association_id', '=', 'r.association_id').onRef('m.id', '=', 'r.referring_member_id'),
+    )
     .select([
       'r.id',
       'r.intervention_id',
@@ -92,7 +95,10 @@ export async function listReferrals(
       'r.participation_id',
     ])
     .where('r.association_id', '=', scope.associationId);
-  if (allowed) q = allowed.length ? q.where('r.intervention_id', 'in', allowed) : q.where('r.intervention_id', 'is', null);
+  if (allowed)
+    q = allowed.length
+      ? q.where('r.intervention_id', 'in', allowed)
+      : q.where('r.intervention_id', 'is', null);
   if (filter.interventionId) q = q.where('r.intervention_id', '=', filter.interventionId);
   if (filter.status) q = q.where('r.status', '=', filter.status);
   const rows = await q.orderBy('r.referral_date').orderBy('r.created_at').limit(1000).execute();
@@ -147,15 +153,20 @@ export async function decideReferral(deps: RegisterDeps, scope: Scope, id: strin
       .executeTakeFirst();
     if (!r) throw AppError.notFound('Referral');
     await requireInterventionForPeople(tx, scope, r.intervention_id);
-    if (r.participation_id) throw AppError.conflict('decision', 'already_entered', 'The person has already entered the insats');
+    if (r.participation_id)
+      throw AppError.conflict('decision', 'already_entered', 'The person has already entered the insats');
     // Redirecting closed this referral and queued a new one; deciding it again would queue the person twice.
-    if (r.status === 'redirected') throw AppError.conflict('decision', 'closed', 'The referral was redirected to another insats');
-    if (input.date < r.referral_date) throw AppError.field('date', 'before_referral', 'The decision is dated before the referral');
+    if (r.status === 'redirected')
+      throw AppError.conflict('decision', 'closed', 'The referral was redirected to another insats');
+    if (input.date < r.referral_date)
+      throw AppError.field('date', 'before_referral', 'The decision is dated before the referral');
     let newReferralId: string | null = null;
     if (input.decision === 'redirected') {
-      const target = await requireInterventionForPeople(tx, scope, input.redirectToInterventionId!).catch(() => {
-        throw AppError.field('redirectToInterventionId', 'unknown_intervention', 'Unknown insats');
-      });
+      const target = await requireInterventionForPeople(tx, scope, input.redirectToInterventionId!).catch(
+        () => {
+          throw AppError.field('redirectToInterventionId', 'unknown_intervention', 'Unknown insats');
+        },
+      );
       if (target.id === r.intervention_id)
         throw AppError.field('redirectToInterventionId', 'same_intervention', 'Choose another insats');
       const created = await tx

@@ -28,18 +28,29 @@ export function checkGoalFits(input: GoalInput) {
   if (d.kind === 'register') {
     const type = GOAL_FIGURES[d.figure];
     if (type === 'share' && input.target > 1)
-      throw AppError.field('target', 'share_range', 'A share target is a fraction between 0 and 1 (0.4 = 40 %)');
+      throw AppError.field(
+        'target',
+        'share_range',
+        'A share target is a fraction between 0 and 1 (0.4 = 40 %)',
+      );
     if (type === 'count' && !Number.isInteger(input.target))
       throw AppError.field('target', 'integer', 'A count target is a whole number');
     if (input.reference && type !== 'share')
       throw AppError.field('reference', 'share_only', 'A reference value applies to share goals');
     for (const [year, v] of Object.entries(input.reference?.values ?? {}))
-      if (v > 1) throw AppError.field(`reference.values.${year}`, 'share_range', 'A reference share is between 0 and 1');
+      if (v > 1)
+        throw AppError.field(
+          `reference.values.${year}`,
+          'share_range',
+          'A reference share is between 0 and 1',
+        );
   } else {
-    if (d.scaleMin >= d.scaleMax) throw AppError.field('definition.scaleMax', 'scale', 'The scale maximum must exceed its minimum');
+    if (d.scaleMin >= d.scaleMax)
+      throw AppError.field('definition.scaleMax', 'scale', 'The scale maximum must exceed its minimum');
     if (d.atLeast < d.scaleMin || d.atLeast > d.scaleMax)
       throw AppError.field('definition.atLeast', 'scale', 'The threshold must lie on the scale');
-    if (input.target > 1) throw AppError.field('target', 'share_range', 'A survey target is a share between 0 and 1');
+    if (input.target > 1)
+      throw AppError.field('target', 'share_range', 'A survey target is a share between 0 and 1');
   }
   if (input.validToYear !== null && input.validToYear < input.validFromYear)
     throw AppError.field('validToYear', 'before_start', 'The last year is before the first');
@@ -48,7 +59,12 @@ export function checkGoalFits(input: GoalInput) {
 type GoalRow = Awaited<ReturnType<typeof listGoalRows>>[number];
 
 function listGoalRows(db: Kysely<DB>, associationId: string) {
-  return db.selectFrom('goals').selectAll().where('association_id', '=', associationId).orderBy('created_at').execute();
+  return db
+    .selectFrom('goals')
+    .selectAll()
+    .where('association_id', '=', associationId)
+    .orderBy('created_at')
+    .execute();
 }
 
 function toGoalDto(r: GoalRow) {
@@ -84,8 +100,18 @@ export async function saveGoal(db: Kysely<DB>, scope: Scope, id: string | null, 
       valid_to_year: input.validToYear,
     };
     const row = id
-      ? await tx.updateTable('goals').set(values).where('association_id', '=', scope.associationId).where('id', '=', id).returningAll().executeTakeFirst()
-      : await tx.insertInto('goals').values({ association_id: scope.associationId, ...values }).returningAll().executeTakeFirstOrThrow();
+      ? await tx
+          .updateTable('goals')
+          .set(values)
+          .where('association_id', '=', scope.associationId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()
+      : await tx
+          .insertInto('goals')
+          .values({ association_id: scope.associationId, ...values })
+          .returningAll()
+          .executeTakeFirstOrThrow();
     if (!row) throw AppError.notFound('Goal');
     await recordAudit(tx, {
       associationId: scope.associationId,
@@ -101,9 +127,19 @@ export async function saveGoal(db: Kysely<DB>, scope: Scope, id: string | null, 
 
 export async function deleteGoal(db: Kysely<DB>, scope: Scope, id: string) {
   await db.transaction().execute(async (tx) => {
-    const r = await tx.deleteFrom('goals').where('association_id', '=', scope.associationId).where('id', '=', id).executeTakeFirst();
+    const r = await tx
+      .deleteFrom('goals')
+      .where('association_id', '=', scope.associationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw AppError.notFound('Goal');
-    await recordAudit(tx, { associationId: scope.associationId, actorUserId: scope.userId, action: 'goal.deleted', entityType: 'goal', entityId: id });
+    await recordAudit(tx, {
+      associationId: scope.associationId,
+      actorUserId: scope.userId,
+      action: 'goal.deleted',
+      entityType: 'goal',
+      entityId: id,
+    });
   });
 }
 
@@ -142,12 +178,28 @@ export async function evaluateGoal(
   for (const p of periods) {
     const refValue = goal.reference?.values[String(year)] ?? null;
     const target =
-      refValue === null ? goal.target : goal.comparator === '>=' ? Math.max(goal.target, refValue) : Math.min(goal.target, refValue);
+      refValue === null
+        ? goal.target
+        : goal.comparator === '>='
+          ? Math.max(goal.target, refValue)
+          : Math.min(goal.target, refValue);
     if (d.kind === 'survey') {
-      out.push({ periodKey: p.key, from: p.from, to: p.to, value: null, reference: refValue, target, status: 'no_data' });
+      out.push({
+        periodKey: p.key,
+        from: p.from,
+        to: p.to,
+        value: null,
+        reference: refValue,
+        target,
+        status: 'no_data',
+      });
       continue;
     }
-    const report = await computeOutcomeReport(db, qscope, { period: { from: p.from, to: p.to }, filter: d.filter, protect });
+    const report = await computeOutcomeReport(db, qscope, {
+      period: { from: p.from, to: p.to },
+      filter: d.filter,
+      protect,
+    });
     const f = report.total;
     let value: number | null;
     if (d.figure === 'shareMovedToSelfSupport') value = report.incomeMatrix.shareMovedToSelfSupport;

@@ -60,8 +60,24 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
       { band: '366-730', count: 0 },
       { band: '731+', count: 0 },
     ]);
-    expect(r.bySex.kvinna).toMatchObject({ entries: 10, identifiedEntries: 7, exits: 6, toWorkOrStudies: 3, shareToWorkOrStudies: 0.5, ongoingAtEnd: 1, returners: 1 });
-    expect(r.bySex.man).toMatchObject({ entries: 6, identifiedEntries: 5, exits: 4, toWorkOrStudies: 1, shareToWorkOrStudies: 0.25, ongoingAtEnd: 1, returners: 0 });
+    expect(r.bySex.kvinna).toMatchObject({
+      entries: 10,
+      identifiedEntries: 7,
+      exits: 6,
+      toWorkOrStudies: 3,
+      shareToWorkOrStudies: 0.5,
+      ongoingAtEnd: 1,
+      returners: 1,
+    });
+    expect(r.bySex.man).toMatchObject({
+      entries: 6,
+      identifiedEntries: 5,
+      exits: 4,
+      toWorkOrStudies: 1,
+      shareToWorkOrStudies: 0.25,
+      ongoingAtEnd: 1,
+      returners: 0,
+    });
   });
 
   it('builds the income matrix and the move to self-support', async () => {
@@ -80,19 +96,30 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
   it('narrows by filter and period', async () => {
     const women = (await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&sex=kvinna`)).json();
     expect(women.total).toMatchObject({ exits: 6, toWorkOrStudies: 3, anonymousEntries: 3 });
-    const other = (await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&interventions=${fx.otherInterventionId}`)).json();
+    const other = (
+      await admin.get(
+        `/api/associations/rapport/reports/outcomes?${YEAR}&interventions=${fx.otherInterventionId}`,
+      )
+    ).json();
     expect(other.total).toMatchObject({ entries: 0, exits: 0, shareToWorkOrStudies: null });
     // 2024: the returner's first participation only.
-    const y2024 = (await admin.get('/api/associations/rapport/reports/outcomes?from=2024-01-01&to=2024-12-31')).json();
+    const y2024 = (
+      await admin.get('/api/associations/rapport/reports/outcomes?from=2024-01-01&to=2024-12-31')
+    ).json();
     expect(y2024.total).toMatchObject({ entries: 1, exits: 1, toWorkOrStudies: 0, returners: 0 });
   });
 
   it('breaks down by age band, and the rows add up to the total', async () => {
-    const r = (await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=ageBand`)).json();
+    const r = (
+      await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=ageBand`)
+    ).json();
     const rows = r.breakdown.rows as { key: string; total: { identifiedEntries: number } }[];
     expect(rows.reduce((s, x) => s + x.total.identifiedEntries, 0)).toBe(12);
     // Born 1995 → 30 in 2025; born 1990 → 35; born 1980 → 45.
-    expect(Object.fromEntries(rows.map((x) => [x.key, x.total.identifiedEntries]))).toEqual({ '30-39': 11, '40-49': 1 });
+    expect(Object.fromEntries(rows.map((x) => [x.key, x.total.identifiedEntries]))).toEqual({
+      '30-39': 11,
+      '40-49': 1,
+    });
   });
 
   it('suppresses small counts for the board so that none can be derived', async () => {
@@ -100,7 +127,15 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
     expect(r.protected).toBe(true);
     // Sensitive counts (1–4) are never shown.
     for (const g of [r.total, r.bySex.kvinna, r.bySex.man])
-      for (const k of ['entries', 'identifiedEntries', 'anonymousEntries', 'exits', 'toWorkOrStudies', 'ongoingAtEnd', 'returners'])
+      for (const k of [
+        'entries',
+        'identifiedEntries',
+        'anonymousEntries',
+        'exits',
+        'toWorkOrStudies',
+        'ongoingAtEnd',
+        'returners',
+      ])
         if (g[k] !== null) expect(g[k] === 0 || g[k] >= 5).toBe(true);
     expect(r.bySex.man.exits).toBeNull();
     expect(r.bySex.man.suppressed).toBe(true);
@@ -114,11 +149,17 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
   it('hides the same whole-group cells with and without a breakdown, so views cannot be combined', async () => {
     const plain = (await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}`)).json();
     for (const breakdown of ['ageBand', 'municipality', 'intervention']) {
-      const split = (await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=${breakdown}`)).json();
+      const split = (
+        await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=${breakdown}`)
+      ).json();
       for (const g of ['total', 'kvinna', 'man']) {
         const a = g === 'total' ? plain.total : plain.bySex[g];
         const b = g === 'total' ? split.total : split.bySex[g];
-        expect({ breakdown, g, hidden: b.suppressedFields }).toEqual({ breakdown, g, hidden: a.suppressedFields });
+        expect({ breakdown, g, hidden: b.suppressedFields }).toEqual({
+          breakdown,
+          g,
+          hidden: a.suppressedFields,
+        });
       }
     }
   });
@@ -127,9 +168,13 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
     const bad = await admin.get('/api/associations/rapport/reports/outcomes?from=2025-12-31&to=2025-01-01');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues[0]).toMatchObject({ path: 'to', code: 'before_start' });
-    const badDate = await admin.get('/api/associations/rapport/reports/outcomes?from=2025-02-30&to=2025-12-31');
+    const badDate = await admin.get(
+      '/api/associations/rapport/reports/outcomes?from=2025-02-30&to=2025-12-31',
+    );
     expect(badDate.statusCode).toBe(400);
-    const unknown = await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&interventions=${crypto.randomUUID()}`);
+    const unknown = await admin.get(
+      `/api/associations/rapport/reports/outcomes?${YEAR}&interventions=${crypto.randomUUID()}`,
+    );
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.issues[0].code).toBe('unknown_intervention');
     const otherAssoc = await admin.get(`/api/associations/saknas/reports/outcomes?${YEAR}`);
@@ -169,7 +214,14 @@ describe('goals', () => {
     expect(volume.statusCode).toBe(201);
     const survey = await admin.post('/api/associations/rapport/goals', {
       name: '80 % svarar 7–10',
-      definition: { kind: 'survey', questionnaire: 'NNS deltagarenkät', question: 'Kvalitet', scaleMin: 1, scaleMax: 10, atLeast: 7 },
+      definition: {
+        kind: 'survey',
+        questionnaire: 'NNS deltagarenkät',
+        question: 'Kvalitet',
+        scaleMin: 1,
+        scaleMax: 10,
+        atLeast: 7,
+      },
       periodType: 'year',
       comparator: '>=',
       target: 0.8,
@@ -178,10 +230,21 @@ describe('goals', () => {
     expect(survey.statusCode).toBe(201);
 
     const d = (await admin.get('/api/associations/rapport/dashboard?year=2025')).json();
-    const byName = Object.fromEntries(d.goals.map((g: { goal: { name: string }; latest: unknown }) => [g.goal.name, g.latest]));
-    expect(byName['Minst 40 % till arbete eller studier']).toMatchObject({ value: 0.4, status: 'met', target: 0.4 });
+    const byName = Object.fromEntries(
+      d.goals.map((g: { goal: { name: string }; latest: unknown }) => [g.goal.name, g.latest]),
+    );
+    expect(byName['Minst 40 % till arbete eller studier']).toMatchObject({
+      value: 0.4,
+      status: 'met',
+      target: 0.4,
+    });
     // 40 % against a reference of 45 %: within 5 percentage points → near.
-    expect(byName['Minst riksgenomsnittet']).toMatchObject({ value: 0.4, reference: 0.45, target: 0.45, status: 'near' });
+    expect(byName['Minst riksgenomsnittet']).toMatchObject({
+      value: 0.4,
+      reference: 0.45,
+      target: 0.45,
+      status: 'near',
+    });
     expect(byName['40 personer under året']).toMatchObject({ value: 12, status: 'not_met' });
     expect(byName['80 % svarar 7–10']).toMatchObject({ status: 'no_data' });
     const trend = d.goals[0].trend as { year: number; status: string }[];
@@ -235,16 +298,26 @@ describe('report documents', () => {
     });
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
-    const saved = await admin.put(`/api/associations/rapport/reports/${id}`, { title: 'Tertialrapport 1 2025', analysis: 'Analys och åtgärder: fler till studier.' });
+    const saved = await admin.put(`/api/associations/rapport/reports/${id}`, {
+      title: 'Tertialrapport 1 2025',
+      analysis: 'Analys och åtgärder: fler till studier.',
+    });
     expect(saved.json().analysis).toContain('fler till studier');
     const before = saved.json().figures.total.identifiedEntries;
     const final = await admin.post(`/api/associations/rapport/reports/${id}/finalise`);
     expect(final.json().status).toBe('final');
     // Live data changes afterwards; the final report keeps its figures.
-    await t.database.db.updateTable('participations').set({ entry_date: '2025-06-01' }).where('association_id', '=', a.id).where('entry_date', '=', '2025-03-01').execute();
+    await t.database.db
+      .updateTable('participations')
+      .set({ entry_date: '2025-06-01' })
+      .where('association_id', '=', a.id)
+      .where('entry_date', '=', '2025-03-01')
+      .execute();
     const after = (await admin.get(`/api/associations/rapport/reports/${id}`)).json();
     expect(after.figures.total.identifiedEntries).toBe(before);
-    const live = (await admin.get('/api/associations/rapport/reports/outcomes?from=2025-01-01&to=2025-04-30')).json();
+    const live = (
+      await admin.get('/api/associations/rapport/reports/outcomes?from=2025-01-01&to=2025-04-30')
+    ).json();
     expect(live.total.identifiedEntries).toBe(before - 1);
     const edit = await admin.put(`/api/associations/rapport/reports/${id}`, { title: 'x x', analysis: '' });
     expect(edit.statusCode).toBe(409);

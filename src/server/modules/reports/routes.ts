@@ -5,7 +5,13 @@ import type { AppContext } from '../../context.js';
 import { currentUser } from '../../context.js';
 import { requireAccess } from '../../auth/access.js';
 import { dateSchema } from '../../../shared/register-schemas.js';
-import { AGE_BANDS, BREAKDOWNS, goalInputSchema, periodSchema, reportFilterSchema } from '../../../shared/report-schemas.js';
+import {
+  AGE_BANDS,
+  BREAKDOWNS,
+  goalInputSchema,
+  periodSchema,
+  reportFilterSchema,
+} from '../../../shared/report-schemas.js';
 import { DIRECTIONS, SEXES } from '../../../shared/participants.js';
 import { AppError } from '../../errors.js';
 import * as reports from './service.js';
@@ -26,7 +32,10 @@ export const reportQuerySchema = z.object({
     .pipe(z.array(z.uuid()).max(100).optional()),
   direction: z.enum(DIRECTIONS).optional(),
   organiserMemberId: z.uuid().optional(),
-  municipalityCode: z.string().regex(/^(\d{4}|other)$/).optional(),
+  municipalityCode: z
+    .string()
+    .regex(/^(\d{4}|other)$/)
+    .optional(),
   sex: z.enum(SEXES).optional(),
   ageBand: z.enum(AGE_BANDS).optional(),
   targetGroupId: z.uuid().optional(),
@@ -38,7 +47,12 @@ export type ReportQuery = z.infer<typeof reportQuerySchema>;
 /** Splits a parsed report query into period, filter and options, with the same field errors as the body schemas. */
 export function parseReportQuery(q: ReportQuery) {
   const period = periodSchema.safeParse({ from: q.from, to: q.to });
-  if (!period.success) throw AppError.field('to', 'before_start', 'The period ends before it starts (or is longer than 20 years)');
+  if (!period.success)
+    throw AppError.field(
+      'to',
+      'before_start',
+      'The period ends before it starts (or is longer than 20 years)',
+    );
   const filter = reportFilterSchema.parse({
     ...(q.interventions ? { interventionIds: q.interventions } : {}),
     ...(q.direction ? { direction: q.direction } : {}),
@@ -48,7 +62,12 @@ export function parseReportQuery(q: ReportQuery) {
     ...(q.ageBand ? { ageBand: q.ageBand } : {}),
     ...(q.targetGroupId ? { targetGroupId: q.targetGroupId } : {}),
   });
-  return { period: period.data, filter, breakdown: q.breakdown === 'sex' ? undefined : q.breakdown, public: q.public };
+  return {
+    period: period.data,
+    filter,
+    breakdown: q.breakdown === 'sex' ? undefined : q.breakdown,
+    public: q.public,
+  };
 }
 
 const reportCreateSchema = z
@@ -65,13 +84,21 @@ export const reportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const { db } = ctx;
-    const access = (request: Parameters<typeof currentUser>[0], s: string, p: Parameters<typeof requireAccess>[3]) =>
-      requireAccess(db, currentUser(request), s, p);
+    const access = (
+      request: Parameters<typeof currentUser>[0],
+      s: string,
+      p: Parameters<typeof requireAccess>[3],
+    ) => requireAccess(db, currentUser(request), s, p);
 
     app.get(
       '/associations/:slug/reports/outcomes',
       { schema: { tags: ['reports'], params: slug, querystring: reportQuerySchema } },
-      async (req) => reports.getOutcomeReport(db, await access(req, req.params.slug, 'reports.read'), parseReportQuery(req.query)),
+      async (req) =>
+        reports.getOutcomeReport(
+          db,
+          await access(req, req.params.slug, 'reports.read'),
+          parseReportQuery(req.query),
+        ),
     );
     app.get(
       '/associations/:slug/dashboard',
@@ -79,39 +106,71 @@ export const reportRoutes =
         schema: {
           tags: ['reports'],
           params: slug,
-          querystring: z.object({ year: z.coerce.number().int().min(2004).max(2200).optional(), public: bool.optional() }),
+          querystring: z.object({
+            year: z.coerce.number().int().min(2004).max(2200).optional(),
+            public: bool.optional(),
+          }),
         },
       },
       async (req) =>
-        reports.getDashboard(db, await access(req, req.params.slug, 'reports.read'), req.query.year ?? new Date().getFullYear(), {
-          public: req.query.public,
-        }),
+        reports.getDashboard(
+          db,
+          await access(req, req.params.slug, 'reports.read'),
+          req.query.year ?? new Date().getFullYear(),
+          {
+            public: req.query.public,
+          },
+        ),
     );
 
     app.get('/associations/:slug/goals', { schema: { tags: ['goals'], params: slug } }, async (req) =>
       goals.listGoals(db, await access(req, req.params.slug, 'reports.read')),
     );
-    app.post('/associations/:slug/goals', { schema: { tags: ['goals'], params: slug, body: goalInputSchema } }, async (req, reply) =>
-      reply.status(201).send(await goals.saveGoal(db, await access(req, req.params.slug, 'reports.manage'), null, req.body)),
+    app.post(
+      '/associations/:slug/goals',
+      { schema: { tags: ['goals'], params: slug, body: goalInputSchema } },
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(
+            await goals.saveGoal(db, await access(req, req.params.slug, 'reports.manage'), null, req.body),
+          ),
     );
-    app.put('/associations/:slug/goals/:id', { schema: { tags: ['goals'], params: withId, body: goalInputSchema } }, async (req) =>
-      goals.saveGoal(db, await access(req, req.params.slug, 'reports.manage'), req.params.id, req.body),
+    app.put(
+      '/associations/:slug/goals/:id',
+      { schema: { tags: ['goals'], params: withId, body: goalInputSchema } },
+      async (req) =>
+        goals.saveGoal(db, await access(req, req.params.slug, 'reports.manage'), req.params.id, req.body),
     );
-    app.delete('/associations/:slug/goals/:id', { schema: { tags: ['goals'], params: withId } }, async (req, reply) => {
-      await goals.deleteGoal(db, await access(req, req.params.slug, 'reports.manage'), req.params.id);
-      return reply.status(204).send();
-    });
+    app.delete(
+      '/associations/:slug/goals/:id',
+      { schema: { tags: ['goals'], params: withId } },
+      async (req, reply) => {
+        await goals.deleteGoal(db, await access(req, req.params.slug, 'reports.manage'), req.params.id);
+        return reply.status(204).send();
+      },
+    );
 
     app.get('/associations/:slug/reports', { schema: { tags: ['reports'], params: slug } }, async (req) =>
       reports.listReports(db, await access(req, req.params.slug, 'reports.read')),
     );
-    app.post('/associations/:slug/reports', { schema: { tags: ['reports'], params: slug, body: reportCreateSchema } }, async (req, reply) =>
-      reply.status(201).send(await reports.createReport(db, await access(req, req.params.slug, 'reports.manage'), req.body)),
+    app.post(
+      '/associations/:slug/reports',
+      { schema: { tags: ['reports'], params: slug, body: reportCreateSchema } },
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(
+            await reports.createReport(db, await access(req, req.params.slug, 'reports.manage'), req.body),
+          ),
     );
     app.get(
       '/associations/:slug/reports/:id',
       { schema: { tags: ['reports'], params: withId, querystring: z.object({ public: bool.optional() }) } },
-      async (req) => reports.getReport(db, await access(req, req.params.slug, 'reports.read'), req.params.id, { public: req.query.public }),
+      async (req) =>
+        reports.getReport(db, await access(req, req.params.slug, 'reports.read'), req.params.id, {
+          public: req.query.public,
+        }),
     );
     app.put(
       '/associations/:slug/reports/:id',
@@ -119,12 +178,24 @@ export const reportRoutes =
         schema: {
           tags: ['reports'],
           params: withId,
-          body: z.strictObject({ title: z.string().trim().min(2).max(300), analysis: z.string().max(50_000) }),
+          body: z.strictObject({
+            title: z.string().trim().min(2).max(300),
+            analysis: z.string().max(50_000),
+          }),
         },
       },
-      async (req) => reports.updateReportText(db, await access(req, req.params.slug, 'reports.manage'), req.params.id, req.body),
+      async (req) =>
+        reports.updateReportText(
+          db,
+          await access(req, req.params.slug, 'reports.manage'),
+          req.params.id,
+          req.body,
+        ),
     );
-    app.post('/associations/:slug/reports/:id/finalise', { schema: { tags: ['reports'], params: withId } }, async (req) =>
-      reports.finaliseReport(db, await access(req, req.params.slug, 'reports.manage'), req.params.id),
+    app.post(
+      '/associations/:slug/reports/:id/finalise',
+      { schema: { tags: ['reports'], params: withId } },
+      async (req) =>
+        reports.finaliseReport(db, await access(req, req.params.slug, 'reports.manage'), req.params.id),
     );
   };

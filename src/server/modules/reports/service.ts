@@ -26,7 +26,12 @@ export interface ViewOptions {
  * with person-level rights over every insats in the report (the office, or a coordinator looking
  * at their own insatser); the board, the auditor and public outputs always get protected figures.
  */
-export async function reportAccess(db: Kysely<DB>, scope: Scope, filter: ReportFilter, opts: ViewOptions = {}) {
+export async function reportAccess(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: ReportFilter,
+  opts: ViewOptions = {},
+) {
   const qscope: QueryScope = { associationIds: [scope.associationId] };
   if (filter.interventionIds?.length) {
     const found = await db
@@ -53,10 +58,19 @@ export async function reportAccess(db: Kysely<DB>, scope: Scope, filter: ReportF
 export async function getOutcomeReport(
   db: Kysely<DB>,
   scope: Scope,
-  req: { period: Period; filter: ReportFilter; breakdown?: Exclude<Breakdown, 'sex'> | undefined } & ViewOptions,
+  req: {
+    period: Period;
+    filter: ReportFilter;
+    breakdown?: Exclude<Breakdown, 'sex'> | undefined;
+  } & ViewOptions,
 ) {
   const { qscope, protect } = await reportAccess(db, scope, req.filter, req);
-  return computeOutcomeReport(db, qscope, { period: req.period, filter: req.filter, breakdown: req.breakdown, protect });
+  return computeOutcomeReport(db, qscope, {
+    period: req.period,
+    filter: req.filter,
+    breakdown: req.breakdown,
+    protect,
+  });
 }
 
 /** The year's key figures, its goals with traffic lights and trend, and volumes month by month. */
@@ -64,7 +78,10 @@ export async function getDashboard(db: Kysely<DB>, scope: Scope, year: number, o
   const today = todaySweden();
   const { qscope, protect } = await reportAccess(db, scope, {}, opts);
   const yearEnd = `${year}-12-31`;
-  const period = { from: `${year}-01-01`, to: yearEnd < today ? yearEnd : today < `${year}-01-01` ? `${year}-01-01` : today };
+  const period = {
+    from: `${year}-01-01`,
+    to: yearEnd < today ? yearEnd : today < `${year}-01-01` ? `${year}-01-01` : today,
+  };
   const [figures, volumes, goals] = await Promise.all([
     computeOutcomeReport(db, qscope, { period, filter: {}, protect }),
     computeMonthlyVolumes(db, qscope, period, {}, protect),
@@ -90,7 +107,12 @@ export async function getDashboard(db: Kysely<DB>, scope: Scope, year: number, o
 type ReportRow = NonNullable<Awaited<ReturnType<typeof findReport>>>;
 
 function findReport(db: Kysely<DB>, associationId: string, id: string) {
-  return db.selectFrom('reports').selectAll().where('association_id', '=', associationId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('reports')
+    .selectAll()
+    .where('association_id', '=', associationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 interface Frozen {
@@ -127,7 +149,13 @@ export async function listReports(db: Kysely<DB>, scope: Scope) {
 export async function createReport(
   db: Kysely<DB>,
   scope: Scope,
-  input: { title: string; periodType: ReportRow['period_type']; from: string; to: string; interventionId: string | null },
+  input: {
+    title: string;
+    periodType: ReportRow['period_type'];
+    from: string;
+    to: string;
+    interventionId: string | null;
+  },
 ) {
   if (input.interventionId) await reportAccess(db, scope, { interventionIds: [input.interventionId] });
   try {
@@ -155,7 +183,8 @@ export async function createReport(
       return toReportDto(row);
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw AppError.conflict('from', 'duplicate', 'A report for this period exists');
+    if (isUniqueViolation(err))
+      throw AppError.conflict('from', 'duplicate', 'A report for this period exists');
     throw err;
   }
 }
@@ -189,18 +218,30 @@ export async function getReport(db: Kysely<DB>, scope: Scope, id: string, opts: 
   return { ...toReportDto(row), intervention: intervention ?? null, figures };
 }
 
-export async function updateReportText(db: Kysely<DB>, scope: Scope, id: string, input: { title: string; analysis: string }) {
+export async function updateReportText(
+  db: Kysely<DB>,
+  scope: Scope,
+  id: string,
+  input: { title: string; analysis: string },
+) {
   await db.transaction().execute(async (tx) => {
     const row = await findReport(tx, scope.associationId, id);
     if (!row) throw AppError.notFound('Report');
-    if (row.status === 'final') throw AppError.conflict('status', 'final', 'A final report cannot be changed');
+    if (row.status === 'final')
+      throw AppError.conflict('status', 'final', 'A final report cannot be changed');
     await tx
       .updateTable('reports')
       .set({ title: input.title, analysis: input.analysis, updated_at: new Date() })
       .where('association_id', '=', scope.associationId)
       .where('id', '=', id)
       .execute();
-    await recordAudit(tx, { associationId: scope.associationId, actorUserId: scope.userId, action: 'report.text_updated', entityType: 'report', entityId: id });
+    await recordAudit(tx, {
+      associationId: scope.associationId,
+      actorUserId: scope.userId,
+      action: 'report.text_updated',
+      entityType: 'report',
+      entityId: id,
+    });
   });
   return getReport(db, scope, id);
 }
@@ -216,16 +257,33 @@ export async function finaliseReport(db: Kysely<DB>, scope: Scope, id: string) {
     const period = { from: row.period_from, to: row.period_to };
     const frozen: Frozen = {
       full: await computeOutcomeReport(tx, qscope, { period, filter, breakdown: 'ageBand', protect: false }),
-      protected: await computeOutcomeReport(tx, qscope, { period, filter, breakdown: 'ageBand', protect: true }),
+      protected: await computeOutcomeReport(tx, qscope, {
+        period,
+        filter,
+        breakdown: 'ageBand',
+        protect: true,
+      }),
       frozenAt: new Date().toISOString(),
     };
     await tx
       .updateTable('reports')
-      .set({ status: 'final', frozen: JSON.stringify(frozen), finalised_at: new Date(), finalised_by: scope.userId, updated_at: new Date() })
+      .set({
+        status: 'final',
+        frozen: JSON.stringify(frozen),
+        finalised_at: new Date(),
+        finalised_by: scope.userId,
+        updated_at: new Date(),
+      })
       .where('association_id', '=', scope.associationId)
       .where('id', '=', id)
       .execute();
-    await recordAudit(tx, { associationId: scope.associationId, actorUserId: scope.userId, action: 'report.finalised', entityType: 'report', entityId: id });
+    await recordAudit(tx, {
+      associationId: scope.associationId,
+      actorUserId: scope.userId,
+      action: 'report.finalised',
+      entityType: 'report',
+      entityId: id,
+    });
   });
   return getReport(db, scope, id);
 }

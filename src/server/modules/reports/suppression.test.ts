@@ -42,7 +42,7 @@ describe('small-number suppression', () => {
   it('hides every count of 1–4 and leaves 0 and ≥ 5 alone when nothing else is needed', () => {
     const { values, lines } = table([0, 0, 7, 8]);
     expect(suppressCells(values, lines).size).toBe(0);
-    const hidden = suppressCells(...Object.values(table([3, 9, 7, 8])) as [number[], Line[]]);
+    const hidden = suppressCells(...(Object.values(table([3, 9, 7, 8])) as [number[], Line[]]));
     expect(hidden.has(0)).toBe(true);
   });
 
@@ -61,7 +61,10 @@ describe('small-number suppression', () => {
           if (isSensitive(v)) expect(hidden.has(i)).toBe(true);
         });
         for (const [cell, possible] of possibleValues(values, hidden)) {
-          expect(possible.size, `cell ${cell} of ${JSON.stringify(values)} hidden ${JSON.stringify([...hidden])}`).toBeGreaterThan(1);
+          expect(
+            possible.size,
+            `cell ${cell} of ${JSON.stringify(values)} hidden ${JSON.stringify([...hidden])}`,
+          ).toBeGreaterThan(1);
         }
       }),
       { numRuns: 60, seed: 20261128 },

@@ -73,7 +73,8 @@ export async function createUser(db: Kysely<DB>, scope: Scope, input: UserCreate
       };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw AppError.conflict('email', 'duplicate', 'This e-mail is already a user here');
+    if (isUniqueViolation(err))
+      throw AppError.conflict('email', 'duplicate', 'This e-mail is already a user here');
     throw err;
   }
 }
@@ -185,6 +186,9 @@ export async function createSystemAdmin(
       entityId: user.id,
       details: { email: user.email, role: 'system_admin' },
     });
-    return { user: { ...user, role: 'system_admin' as const }, oneTimePassword: existing ? null : oneTimePassword };
+    return {
+      user: { ...user, role: 'system_admin' as const },
+      oneTimePassword: existing ? null : oneTimePassword,
+    };
   });
 }
