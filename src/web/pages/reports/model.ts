@@ -36,46 +36,21 @@ export const GOAL_FIGURES = {
 export type GoalFigure = keyof typeof GOAL_FIGURES;
 export type FigureKind = (typeof GOAL_FIGURES)[GoalFigure];
 
-export const GOAL_PERIOD_TYPES = ['year', 'tertial', 'half_year', 'quarter'] as const;
-export type GoalPeriodType = (typeof GOAL_PERIOD_TYPES)[number];
+export {
+  PERIOD_TYPES as GOAL_PERIOD_TYPES,
+  type PeriodType as GoalPeriodType,
+} from '../../../shared/periods';
+import {
+  PERIOD_TYPES as GOAL_PERIOD_TYPES,
+  type PeriodType as GoalPeriodType,
+} from '../../../shared/periods';
 export const REPORT_PERIOD_TYPES = [...GOAL_PERIOD_TYPES, 'custom'] as const;
 export type ReportPeriodType = (typeof REPORT_PERIOD_TYPES)[number];
 
 export const GOAL_STATUSES = ['met', 'near', 'not_met', 'too_few', 'no_data'] as const;
 export type GoalStatus = (typeof GOAL_STATUSES)[number];
 
-/**
- * The periods of a type within a year, as the server evaluates goals (periodsOfYear): tertials and
- * half-years are cumulative (Jan–Apr, Jan–Aug, full year), as förbund report them.
- */
-export function periodsOfYear(
-  type: GoalPeriodType,
-  year: number,
-): { key: string; from: string; to: string }[] {
-  const y = String(year);
-  switch (type) {
-    case 'year':
-      return [{ key: `${y}`, from: `${y}-01-01`, to: `${y}-12-31` }];
-    case 'tertial':
-      return [
-        { key: `${y}-T1`, from: `${y}-01-01`, to: `${y}-04-30` },
-        { key: `${y}-T2`, from: `${y}-01-01`, to: `${y}-08-31` },
-        { key: `${y}-T3`, from: `${y}-01-01`, to: `${y}-12-31` },
-      ];
-    case 'half_year':
-      return [
-        { key: `${y}-H1`, from: `${y}-01-01`, to: `${y}-06-30` },
-        { key: `${y}-H2`, from: `${y}-01-01`, to: `${y}-12-31` },
-      ];
-    case 'quarter':
-      return [
-        { key: `${y}-Q1`, from: `${y}-01-01`, to: `${y}-03-31` },
-        { key: `${y}-Q2`, from: `${y}-04-01`, to: `${y}-06-30` },
-        { key: `${y}-Q3`, from: `${y}-07-01`, to: `${y}-09-30` },
-        { key: `${y}-Q4`, from: `${y}-10-01`, to: `${y}-12-31` },
-      ];
-  }
-}
+export { periodsOfYear } from '../../../shared/periods';
 
 export type CountField =
   | 'entries'
