@@ -94,12 +94,12 @@ export async function createAssociationFixture(
     name: `Samordningsförbundet ${slug}`,
     orgNumber: null,
   });
-  const scope: Scope = { associationId: a.id, slug, role: 'association_admin', userId: '' };
-  const fixedScope = { ...scope, userId: null as unknown as string };
-  const region = await addMember(db, fixedScope, { type: 'region', name: `Region ${slug}` });
+  // The system acts (no user): services record a null actor.
+  const scope: Scope = { associationId: a.id, slug, role: 'association_admin', userId: null };
+  const region = await addMember(db, scope, { type: 'region', name: `Region ${slug}` });
   const munis: string[] = [];
   for (let i = 1; i <= municipalities; i++) {
-    const m = await addMember(db, fixedScope, {
+    const m = await addMember(db, scope, {
       type: 'municipality',
       name: `Kommun ${slug} ${i}`,
       municipalityCode: String(100 + i).padStart(4, '0'),
