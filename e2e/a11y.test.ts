@@ -159,7 +159,8 @@ describe('keyboard', () => {
     expect(await link.evaluate((el) => getComputedStyle(el).outlineWidth)).toBe('3px');
     await page.keyboard.press('Enter');
     await expectHeading(page, 'Logg');
-    expect((await focused(page)).tag).toBe('h1');
+    // Focus moves after the new page has rendered; give it the frame it needs.
+    await expect.poll(async () => (await focused(page)).tag, { timeout: 5000 }).toBe('h1');
     expect(await page.title()).toBe('Logg – Samordningsförbundet Exempelbygden – Samverka');
     expect(await link.getAttribute('aria-current')).toBe('page');
   });

@@ -112,12 +112,9 @@ class CellSet {
    */
   costs(): number[] {
     return this.keys().map((k) => {
-      if (
-        /\.(identifiedEntries|anonymousEntries|anonymousExits|exitsExcludingErrors)$/.test(k) ||
-        k.includes('.days.')
-      )
-        return 0;
-      if (k.startsWith('m.') || k.startsWith('b')) return 1;
+      if (/\.(identifiedEntries|anonymousEntries|anonymousExits)$/.test(k) || k.includes('.days.')) return 0;
+      // The volume of exits goes before the outcome base (exits excluding errors) the shares need.
+      if (k.startsWith('m.') || k.startsWith('b') || /\.exits$/.test(k)) return 1;
       return 2;
     });
   }
