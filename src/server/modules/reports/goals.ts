@@ -16,9 +16,11 @@ import {
   type GoalDefinition,
   type GoalInput,
   type GoalStatus,
+  type Period,
   type PeriodType,
+  type ReportFilter,
 } from '../../../shared/report-schemas.js';
-import { computeOutcomeReport } from './engine.js';
+import { computeOutcomeReport, type OutcomeReport } from './engine.js';
 import type { QueryScope } from './queries.js';
 import { MIN_PUBLISHED_COUNT } from './suppression.js';
 
@@ -163,6 +165,22 @@ export function judge(value: number, target: number, comparator: '>=' | '<=', is
   return gap <= margin ? 'near' : 'not_met';
 }
 
+export type ReportComputer = (period: Period, filter: ReportFilter) => Promise<OutcomeReport>;
+
+/** A computer that runs each distinct (period, filter) once, however many goals and years ask for it. */
+export function memoisedComputer(db: Kysely<DB>, qscope: QueryScope, protect: boolean): ReportComputer {
+  const cache = new Map<string, Promise<OutcomeReport>>();
+  return (period, filter) => {
+    const key = JSON.stringify([period.from, period.to, filter]);
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = computeOutcomeReport(db, qscope, { period, filter, protect });
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}
+
 /** Evaluates one goal for every period of its type in a year. */
 export async function evaluateGoal(
   db: Kysely<DB>,
@@ -171,6 +189,8 @@ export async function evaluateGoal(
   year: number,
   protect: boolean,
   today: string,
+  /** Computes (or reuses) a report; the dashboard shares one per period and filter across goals. */
+  compute: ReportComputer = (period, filter) => computeOutcomeReport(db, qscope, { period, filter, protect }),
 ): Promise<GoalEvaluation[]> {
   const periods = periodsOfYear(goal.periodType as PeriodType, year).filter((p) => p.from <= today);
   const out: GoalEvaluation[] = [];
@@ -195,11 +215,7 @@ export async function evaluateGoal(
       });
       continue;
     }
-    const report = await computeOutcomeReport(db, qscope, {
-      period: { from: p.from, to: p.to },
-      filter: d.filter,
-      protect,
-    });
+    const report = await compute({ from: p.from, to: p.to }, d.filter);
     const f = report.total;
     let value: number | null;
     if (d.figure === 'shareMovedToSelfSupport') value = report.incomeMatrix.shareMovedToSelfSupport;

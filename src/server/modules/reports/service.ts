@@ -13,7 +13,7 @@ import { todaySweden } from '../../../shared/dates.js';
 import type { Breakdown, Period, ReportFilter } from '../../../shared/report-schemas.js';
 import { allowedInterventionIds } from '../interventions/access.js';
 import { computeMonthlyVolumes, computeOutcomeReport, type OutcomeReport } from './engine.js';
-import { evaluateGoal, listGoals } from './goals.js';
+import { evaluateGoal, listGoals, memoisedComputer } from './goals.js';
 import type { QueryScope } from './queries.js';
 
 export interface ViewOptions {
@@ -82,19 +82,21 @@ export async function getDashboard(db: Kysely<DB>, scope: Scope, year: number, o
     from: `${year}-01-01`,
     to: yearEnd < today ? yearEnd : today < `${year}-01-01` ? `${year}-01-01` : today,
   };
+  // Goals and the key figures often ask for the same period and filter: compute each once.
+  const compute = memoisedComputer(db, qscope, protect);
   const [figures, volumes, goals] = await Promise.all([
-    computeOutcomeReport(db, qscope, { period, filter: {}, protect }),
+    compute(period, {}),
     computeMonthlyVolumes(db, qscope, period, {}, protect),
     listGoals(db, scope),
   ]);
   const goalResults = [];
   for (const goal of goals) {
     if (year < goal.validFromYear || (goal.validToYear !== null && year > goal.validToYear)) continue;
-    const periods = await evaluateGoal(db, qscope, goal, year, protect, today);
+    const periods = await evaluateGoal(db, qscope, goal, year, protect, today, compute);
     const trend = [];
     for (const y of [year - 2, year - 1, year]) {
       if (y < goal.validFromYear) continue;
-      const ev = await evaluateGoal(db, qscope, { ...goal, periodType: 'year' }, y, protect, today);
+      const ev = await evaluateGoal(db, qscope, { ...goal, periodType: 'year' }, y, protect, today, compute);
       if (ev[0]) trend.push({ year: y, value: ev[0].value, status: ev[0].status, target: ev[0].target });
     }
     goalResults.push({ goal, periods, latest: periods[periods.length - 1] ?? null, trend });
