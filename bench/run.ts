@@ -838,7 +838,11 @@ function summary(results: Json[]): string {
       '```',
       '',
     );
-    const rep = r.reports as { figures: Json[]; queryLevel: Json[]; mismatches: string[] };
+    const rep = r.reports as { figures: Json[]; queryLevel: Json[]; mismatches: string[] } | undefined;
+    if (!rep) {
+      lines.push(`Export: ${JSON.stringify(r.export)}`, '');
+      continue;
+    }
     lines.push('| report | endpoint median (p95) ms | best SQL median ms | ratio |', '|---|---|---|---|');
     for (const f of [...rep.figures, ...rep.queryLevel]) {
       const e = f.endpointMs as Json | undefined;
