@@ -2,7 +2,7 @@
  * The report benchmark (issue 4) and the entry-registration benchmark (issue 3). `npm run bench`.
  *
  *   npx tsx bench/run.ts [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
- *                        [--database samverka_bench] [--reports-only] [--export-only] [--export-max-seconds 180]
+ *                        [--database samverka_bench] [--reports-only] [--export-only] [--registration-only] [--export-max-seconds 180]
  *                        [--iterations 25] [--duration 10] [--registrations 2000]
  *
  * For every report (outcome report, its age-band breakdown, the dashboard, the national
@@ -594,12 +594,18 @@ async function registrations(c: Ctx, n: number) {
     .where('type', '=', 'municipality')
     .executeTakeFirstOrThrow();
   const today = todaySweden();
-  const run = Date.now() % 7;
+  // Numbers no earlier run used: start after the registrations this benchmark already made.
+  const earlier = await db
+    .selectFrom('participations')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('association_id', '=', c.associationId)
+    .where('consent_ref', '=', 'Bench')
+    .executeTakeFirstOrThrow();
   const xs: number[] = [];
   let failures = 0;
   for (let i = 0; i < n + 20; i++) {
     // Distinct synthetic numbers per run: birth days from 1975 on, serial parity by sex.
-    const k = i + run * 5000;
+    const k = 40_000 + earlier.n + i; // runs before this scheme used k < 37,020
     const birth = new Date(Date.UTC(1975, 0, 1 + (k % 9000))).toISOString().slice(0, 10);
     const sex = i % 2 ? 'man' : 'kvinna';
     const body = {
@@ -730,6 +736,17 @@ async function benchPostgres() {
     `postgres${DATABASE === 'samverka_bench' ? '' : `-${DATABASE}`}${flag('export-only') ? '-export' : ''}.json`,
   );
   const save = () => writeFileSync(file, JSON.stringify(result, null, 2));
+  if (flag('registration-only')) {
+    const c = await openInProcess('postgres', url);
+    try {
+      result.registration = await registrations(c, REGISTRATIONS);
+    } finally {
+      await c.app.close();
+      await c.database.close();
+    }
+    writeFileSync(file.replace(/\.json$/, '-registration.json'), JSON.stringify(result, null, 2));
+    return result;
+  }
   if (flag('export-only')) {
     result.export = await exportBench(exportUrl);
     save();
