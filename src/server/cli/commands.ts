@@ -206,17 +206,22 @@ function registerParticipantCommands(program: Command, out: () => Output) {
             `Cannot read ${o.file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
           );
         }
-        const result = await withDatabase(async ({ db }) => {
+        const result = await withDatabase(async ({ db, kind }) => {
           const env = loadEnv();
           const pnr = createPnrCipher(loadMasterKey(env.SECRET_KEY, env.DATA_DIR));
-          return importParticipations({ db, pnr }, await systemScope(db, o.association), bytes, {
-            fileName: path.basename(o.file),
-            dryRun: !!o.dryRun,
-            force: !!o.force,
-            onProgress: o.progress
-              ? (p) => process.stderr.write(`${JSON.stringify({ progress: p })}\n`)
-              : undefined,
-          });
+          return importParticipations(
+            { db, pnr, dbKind: kind },
+            await systemScope(db, o.association),
+            bytes,
+            {
+              fileName: path.basename(o.file),
+              dryRun: !!o.dryRun,
+              force: !!o.force,
+              onProgress: o.progress
+                ? (p) => process.stderr.write(`${JSON.stringify({ progress: p })}\n`)
+                : undefined,
+            },
+          );
         });
         const format = out().format;
         if (!result.ok) {

@@ -110,7 +110,12 @@ export async function finishBatch(
 ) {
   await tx
     .updateTable('import_batches')
-    .set({ imported: c.imported, anonymous: c.anonymous, updated: c.updated, skipped: c.skipped })
+    .set({
+      imported: c.imported,
+      anonymous: c.anonymous,
+      updated: c.updated,
+      skipped: c.skipped,
+    })
     .where('association_id', '=', associationId)
     .where('id', '=', id)
     .execute();
@@ -438,4 +443,85 @@ export async function revertBatch(tx: Conn, associationId: string, batchId: stri
     anonymous: anonymous.reduce((s, r) => s + r.count, 0),
     persons,
   };
+}
+
+// ---------------------------------------------------------------- references, checked set-based
+
+/**
+ * Embedded database only. Row-level foreign-key checks are about half of a large import's
+ * database time on PGlite: each inserted row runs its own lookup and row lock inside WebAssembly
+ * (docs/performance.md). The import therefore turns the row-level checks off for the rest of its
+ * own transaction (`SET LOCAL`, undone at commit or rollback) and checks every reference of the
+ * rows it wrote with a few set-based statements before it commits (`verifyImportReferences`),
+ * so a row without its parent is still refused and nothing is stored. This is only sound where
+ * no other transaction can delete a parent meanwhile: PGlite has one connection, so the caller
+ * uses it only there. CHECK and unique constraints are not triggers and stay in force.
+ */
+export async function deferReferenceChecks(tx: Conn) {
+  await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+}
+
+export class BrokenReference extends Error {}
+
+/**
+ * Checks the references of everything an import wrote, then turns row-level checks back on.
+ * `participationIds` are every participation the batch created or updated, `personIds` the
+ * persons it created; income lines and target-group links are found through their participation.
+ */
+export async function verifyImportReferences(
+  tx: Conn,
+  associationId: string,
+  written: {
+    personIds: string[];
+    participationIds: string[];
+    incomeParticipationIds: string[];
+    targetGroupLinks: { participationIds: string[]; targetGroupIds: string[] };
+  },
+) {
+  const aid = associationId;
+  const count = async (what: string, query: ReturnType<typeof sql<{ n: number }>>) => {
+    const n = (await query.execute(tx)).rows[0]!.n;
+    if (n > 0) throw new BrokenReference(`${n} imported ${what} refer to rows that do not exist`);
+  };
+  await count(
+    'persons',
+    sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM unnest(${written.personIds}::uuid[]) AS x(id)
+      LEFT JOIN persons s ON s.association_id = ${aid}::uuid AND s.id = x.id
+      WHERE s.id IS NULL OR NOT EXISTS (SELECT 1 FROM associations a WHERE a.id = s.association_id)`,
+  );
+  await count(
+    'participations',
+    sql<{ n: number }>`
+      SELECT count(*)::int AS n
+      FROM unnest(${written.participationIds}::uuid[]) AS x(id)
+      LEFT JOIN participations p ON p.association_id = ${aid}::uuid AND p.id = x.id
+      WHERE p.id IS NULL
+         OR NOT EXISTS (SELECT 1 FROM interventions i WHERE i.association_id = p.association_id AND i.id = p.intervention_id)
+         OR NOT EXISTS (SELECT 1 FROM persons s WHERE s.association_id = p.association_id AND s.id = p.person_id)
+         OR (p.referring_member_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM members m WHERE m.association_id = p.association_id AND m.id = p.referring_member_id))
+         OR (p.created_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.created_by))
+         OR (p.import_batch_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM import_batches b WHERE b.association_id = p.association_id AND b.id = p.import_batch_id))
+         OR (p.exit_import_batch_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM import_batches b WHERE b.association_id = p.association_id AND b.id = p.exit_import_batch_id))`,
+  );
+  await count(
+    'income lines',
+    sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM unnest(${written.incomeParticipationIds}::uuid[]) AS x(id)) x
+      WHERE NOT EXISTS (SELECT 1 FROM participations p WHERE p.association_id = ${aid}::uuid AND p.id = x.id)`,
+  );
+  await count(
+    'target-group links',
+    sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (
+        SELECT DISTINCT participation_id, target_group_id
+        FROM unnest(${written.targetGroupLinks.participationIds}::uuid[], ${written.targetGroupLinks.targetGroupIds}::uuid[])
+          AS x(participation_id, target_group_id)) x
+      WHERE NOT EXISTS (SELECT 1 FROM participations p WHERE p.association_id = ${aid}::uuid AND p.id = x.participation_id)
+         OR NOT EXISTS (SELECT 1 FROM target_groups g WHERE g.association_id = ${aid}::uuid AND g.id = x.target_group_id)`,
+  );
+  await sql`SET LOCAL session_replication_role = origin`.execute(tx);
 }

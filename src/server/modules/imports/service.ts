@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
+import type { DatabaseKind } from '../../db/index.js';
 import type { Scope } from '../../auth/access.js';
 import type { PnrCipher } from '../../crypto/pnr.js';
 import { AppError } from '../../errors.js';
@@ -40,6 +41,29 @@ import * as repo from './repo.js';
 export interface ImportDeps {
   db: Kysely<DB>;
   pnr: PnrCipher;
+  /** On the embedded database the import checks references set-based (repo.deferReferenceChecks). */
+  dbKind?: DatabaseKind;
+}
+
+/** The ids an import wrote, for the set-based reference check on the embedded database. */
+class WrittenRows {
+  readonly personIds: string[] = [];
+  readonly participationIds: string[] = [];
+  readonly incomeParticipationIds: string[] = [];
+  readonly targetGroupLinks = { participationIds: [] as string[], targetGroupIds: [] as string[] };
+
+  add(
+    rows: { participationId: string | null }[],
+    income: repo.IncomeColumns,
+    links: { participationIds: string[]; targetGroupIds: string[] } | null,
+  ) {
+    for (const r of rows) this.participationIds.push(r.participationId!);
+    for (const id of income.participationIds) this.incomeParticipationIds.push(id);
+    if (links) {
+      for (const id of links.participationIds) this.targetGroupLinks.participationIds.push(id);
+      for (const id of links.targetGroupIds) this.targetGroupLinks.targetGroupIds.push(id);
+    }
+  }
 }
 
 export interface ImportProgress {
@@ -347,6 +371,9 @@ async function writeBatch(
   const aid = scope.associationId;
   const total = counts.imported + counts.updated;
   let done = 0;
+  // Embedded: references are checked set-based before commit instead of row by row (repo.ts).
+  const written = deps.dbKind === 'pglite' ? new WrittenRows() : null;
+  if (written) await repo.deferReferenceChecks(tx);
 
   // New persons: the number only encrypted, and its keyed hash. Persons whose rows are all
   // skipped or updates exist already.
@@ -359,6 +386,7 @@ async function writeBatch(
       persons.map((p) => p.person),
     );
     for (const p of persons) for (const r of p.rows) r.personId = ids.get(p.person.hash)!;
+    if (written) for (const p of persons) written.personIds.push(p.person.id);
     persons = [];
   };
   for (let i = 0; i < ordered.length;) {
@@ -400,6 +428,7 @@ async function writeBatch(
     await repo.insertParticipations(tx, aid, batchId, scope.userId, part);
     await repo.insertIncome(tx, aid, income);
     await repo.insertTargetGroupLinks(tx, aid, links);
+    written?.add(part, income, links);
     done += part.length;
     opts.onProgress?.({ phase: 'write', done, total });
   }
@@ -417,9 +446,11 @@ async function writeBatch(
         'Registreringar ändrades medan filen importerades. Försök igen.',
       );
     await repo.insertIncome(tx, aid, income);
+    written?.add(part, income, null);
     done += part.length;
     opts.onProgress?.({ phase: 'write', done, total });
   }
+  if (written) await repo.verifyImportReferences(tx, aid, written);
 
   // Anonymous participants: one count row per insats, year, exit year and sex.
   const anonymousCounts = new Map<
