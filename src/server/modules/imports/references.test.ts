@@ -15,15 +15,19 @@ import {
 } from '../../../../tests/helpers.js';
 import { createIntervention } from '../interventions/service.js';
 import { interventionCreateSchema } from '../../../shared/register-schemas.js';
-import { BrokenReference, deferReferenceChecks, verifyImportReferences } from './repo.js';
+import {
+  BrokenReference,
+  deferReferenceChecks,
+  ImportReferences,
+  verifyImportReferences,
+  type NewParticipation,
+} from './repo.js';
 
 let t: TestApp;
 let a: AssociationFixture;
 let insatsId: string;
 let personId: string;
 let targetGroupId: string;
-
-const none = { participationIds: [] as string[], targetGroupIds: [] as string[] };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -73,6 +77,10 @@ function insertParticipation(
   );
 }
 
+function row(id: string, intervention: string, person: string, member: string | null = null) {
+  return { participationId: id, interventionId: intervention, personId: person, referringMemberId: member };
+}
+
 describe('set-based reference check of an import', () => {
   it('accepts rows whose references exist, and turns row-level checks back on', async () => {
     const id = randomUUID();
@@ -80,16 +88,10 @@ describe('set-based reference check of an import', () => {
       t.database.db.transaction().execute(async (tx) => {
         await deferReferenceChecks(tx);
         await insertParticipation(tx, id, insatsId, personId);
-        await sql`INSERT INTO participation_income (association_id, participation_id, phase, source, extent_pct)
-                  VALUES (${a.id}::uuid, ${id}::uuid, 'entry', 'salary', 50)`.execute(tx);
-        await sql`INSERT INTO participation_target_groups (association_id, participation_id, target_group_id)
-                  VALUES (${a.id}::uuid, ${id}::uuid, ${targetGroupId}::uuid)`.execute(tx);
-        await verifyImportReferences(tx, a.id, {
-          personIds: [personId],
-          participationIds: [id],
-          incomeParticipationIds: [id],
-          targetGroupLinks: { participationIds: [id], targetGroupIds: [targetGroupId] },
-        });
+        const refs = new ImportReferences();
+        refs.inserted([row(id, insatsId, personId, a.members.fk)] as NewParticipation[]);
+        refs.children([id], [targetGroupId]);
+        await verifyImportReferences(tx, a.id, null, refs);
         // Row-level checks are on again in the same transaction: a missing insats is refused.
         await insertParticipation(tx, randomUUID(), randomUUID(), personId);
       }),
@@ -97,53 +99,55 @@ describe('set-based reference check of an import', () => {
     expect(await participationCount()).toBe(0);
   });
 
-  const cases: [string, () => { insats: string; person: string; income?: string; group?: string }][] = [
-    ['a missing insats', () => ({ insats: randomUUID(), person: personId })],
-    ['a missing person', () => ({ insats: insatsId, person: randomUUID() })],
+  const cases: [string, (refs: ImportReferences, id: string) => void][] = [
     [
-      'income lines of a missing participation',
-      () => ({ insats: insatsId, person: personId, income: randomUUID() }),
+      'a missing insats',
+      (refs, id) => refs.inserted([row(id, randomUUID(), personId)] as NewParticipation[]),
     ],
-    ['a missing target group', () => ({ insats: insatsId, person: personId, group: randomUUID() })],
+    [
+      'a missing person',
+      (refs, id) => refs.inserted([row(id, insatsId, randomUUID())] as NewParticipation[]),
+    ],
+    [
+      'a missing referring member',
+      (refs, id) => refs.inserted([row(id, insatsId, personId, randomUUID())] as NewParticipation[]),
+    ],
+    [
+      'a missing target group',
+      (refs, id) => {
+        refs.inserted([row(id, insatsId, personId)] as NewParticipation[]);
+        refs.children([id], [randomUUID()]);
+      },
+    ],
   ];
   for (const [name, make] of cases) {
     it(`refuses ${name} and stores nothing`, async () => {
-      const c = make();
       const id = randomUUID();
       await expect(
         t.database.db.transaction().execute(async (tx) => {
           await deferReferenceChecks(tx);
-          await insertParticipation(tx, id, c.insats, c.person);
-          const incomeId = c.income ?? id;
-          await sql`INSERT INTO participation_income (association_id, participation_id, phase, source, extent_pct)
-                    VALUES (${a.id}::uuid, ${incomeId}::uuid, 'entry', 'salary', 50)`.execute(tx);
-          const links = c.group ? { participationIds: [id], targetGroupIds: [c.group] } : none;
-          if (c.group)
-            await sql`INSERT INTO participation_target_groups (association_id, participation_id, target_group_id)
-                      VALUES (${a.id}::uuid, ${id}::uuid, ${c.group}::uuid)`.execute(tx);
-          await verifyImportReferences(tx, a.id, {
-            personIds: [],
-            participationIds: [id],
-            incomeParticipationIds: [incomeId],
-            targetGroupLinks: links,
-          });
+          await insertParticipation(tx, id, insatsId, personId);
+          const refs = new ImportReferences();
+          make(refs, id);
+          await verifyImportReferences(tx, a.id, null, refs);
         }),
       ).rejects.toBeInstanceOf(BrokenReference);
       expect(await participationCount()).toBe(0);
     });
   }
 
-  it('refuses a created person whose row is missing', async () => {
+  it('refuses a user that does not exist', async () => {
+    const refs = new ImportReferences();
     await expect(
-      t.database.db.transaction().execute(async (tx) => {
-        await deferReferenceChecks(tx);
-        await verifyImportReferences(tx, a.id, {
-          personIds: [randomUUID()],
-          participationIds: [],
-          incomeParticipationIds: [],
-          targetGroupLinks: none,
-        });
-      }),
+      t.database.db.transaction().execute((tx) => verifyImportReferences(tx, a.id, randomUUID(), refs)),
     ).rejects.toBeInstanceOf(BrokenReference);
+  });
+
+  it('refuses income lines or links of a participation the import did not write', () => {
+    const refs = new ImportReferences();
+    refs.inserted([row(randomUUID(), insatsId, personId)] as NewParticipation[]);
+    expect(() => refs.children([randomUUID()])).toThrow(BrokenReference);
+    refs.updated(['00000000-0000-4000-8000-000000000001']);
+    expect(() => refs.children(['00000000-0000-4000-8000-000000000001'])).not.toThrow();
   });
 });

@@ -451,11 +451,11 @@ export async function revertBatch(tx: Conn, associationId: string, batchId: stri
  * Embedded database only. Row-level foreign-key checks are about half of a large import's
  * database time on PGlite: each inserted row runs its own lookup and row lock inside WebAssembly
  * (docs/performance.md). The import therefore turns the row-level checks off for the rest of its
- * own transaction (`SET LOCAL`, undone at commit or rollback) and checks every reference of the
- * rows it wrote with a few set-based statements before it commits (`verifyImportReferences`),
- * so a row without its parent is still refused and nothing is stored. This is only sound where
- * no other transaction can delete a parent meanwhile: PGlite has one connection, so the caller
- * uses it only there. CHECK and unique constraints are not triggers and stay in force.
+ * own transaction (`SET LOCAL`, undone at commit or rollback) and checks the same references
+ * set-based before it commits (`ImportReferences`, `verifyImportReferences`): a row whose parent
+ * does not exist is still refused and nothing is stored. This is only sound where no other
+ * transaction can delete a parent meanwhile: PGlite has one connection, so the caller uses it only
+ * there. CHECK and unique constraints are not triggers and stay in force.
  */
 export async function deferReferenceChecks(tx: Conn) {
   await sql`SET LOCAL session_replication_role = replica`.execute(tx);
@@ -464,64 +464,73 @@ export async function deferReferenceChecks(tx: Conn) {
 export class BrokenReference extends Error {}
 
 /**
- * Checks the references of everything an import wrote, then turns row-level checks back on.
- * `participationIds` are every participation the batch created or updated, `personIds` the
- * persons it created; income lines and target-group links are found through their participation.
+ * What an import's rows refer to, collected as they are written. Parents the import writes itself
+ * (participations for their income lines and target-group links) are checked here, as rows are
+ * added; parents that exist before the import (insatser, persons, members, target groups, the
+ * user) are checked in the database by `verifyImportReferences`, once per distinct value.
  */
+export class ImportReferences {
+  /** Participations this import inserted or updated: they exist in this transaction. */
+  readonly participations = new Set<string>();
+  readonly createdPersons = new Set<string>();
+  readonly interventions = new Set<string>();
+  readonly persons = new Set<string>();
+  readonly members = new Set<string>();
+  readonly targetGroups = new Set<string>();
+
+  personsCreated(ids: Iterable<string>) {
+    for (const id of ids) this.createdPersons.add(id);
+  }
+
+  /** Inserted participations (with their parents). */
+  inserted(rows: readonly NewParticipation[]) {
+    for (const r of rows) {
+      this.participations.add(r.participationId!);
+      this.interventions.add(r.interventionId);
+      this.persons.add(r.personId!);
+      if (r.referringMemberId !== null) this.members.add(r.referringMemberId);
+    }
+  }
+
+  /** Stored participations an UPDATE found (it reported one row per id). */
+  updated(ids: readonly string[]) {
+    for (const id of ids) this.participations.add(id);
+  }
+
+  /** Income lines and target-group links: their participation must be one written above. */
+  children(participationIds: readonly string[], targetGroupIds: readonly string[] = []) {
+    for (const id of participationIds)
+      if (!this.participations.has(id))
+        throw new BrokenReference(`An imported line refers to participation ${id}, which was not written`);
+    for (const id of targetGroupIds) this.targetGroups.add(id);
+  }
+}
+
+/** Checks the parents that existed before the import, then turns row-level checks back on. */
 export async function verifyImportReferences(
   tx: Conn,
   associationId: string,
-  written: {
-    personIds: string[];
-    participationIds: string[];
-    incomeParticipationIds: string[];
-    targetGroupLinks: { participationIds: string[]; targetGroupIds: string[] };
-  },
+  userId: string | null,
+  refs: ImportReferences,
 ) {
-  const aid = associationId;
-  const count = async (what: string, query: ReturnType<typeof sql<{ n: number }>>) => {
-    const n = (await query.execute(tx)).rows[0]!.n;
-    if (n > 0) throw new BrokenReference(`${n} imported ${what} refer to rows that do not exist`);
-  };
-  await count(
-    'persons',
-    sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM unnest(${written.personIds}::uuid[]) AS x(id)
-      LEFT JOIN persons s ON s.association_id = ${aid}::uuid AND s.id = x.id
-      WHERE s.id IS NULL OR NOT EXISTS (SELECT 1 FROM associations a WHERE a.id = s.association_id)`,
-  );
-  await count(
-    'participations',
-    sql<{ n: number }>`
-      SELECT count(*)::int AS n
-      FROM unnest(${written.participationIds}::uuid[]) AS x(id)
-      LEFT JOIN participations p ON p.association_id = ${aid}::uuid AND p.id = x.id
-      WHERE p.id IS NULL
-         OR NOT EXISTS (SELECT 1 FROM interventions i WHERE i.association_id = p.association_id AND i.id = p.intervention_id)
-         OR NOT EXISTS (SELECT 1 FROM persons s WHERE s.association_id = p.association_id AND s.id = p.person_id)
-         OR (p.referring_member_id IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM members m WHERE m.association_id = p.association_id AND m.id = p.referring_member_id))
-         OR (p.created_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.created_by))
-         OR (p.import_batch_id IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM import_batches b WHERE b.association_id = p.association_id AND b.id = p.import_batch_id))
-         OR (p.exit_import_batch_id IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM import_batches b WHERE b.association_id = p.association_id AND b.id = p.exit_import_batch_id))`,
-  );
-  await count(
-    'income lines',
-    sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM unnest(${written.incomeParticipationIds}::uuid[]) AS x(id)) x
-      WHERE NOT EXISTS (SELECT 1 FROM participations p WHERE p.association_id = ${aid}::uuid AND p.id = x.id)`,
-  );
-  await count(
-    'target-group links',
-    sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM (
-        SELECT DISTINCT participation_id, target_group_id
-        FROM unnest(${written.targetGroupLinks.participationIds}::uuid[], ${written.targetGroupLinks.targetGroupIds}::uuid[])
-          AS x(participation_id, target_group_id)) x
-      WHERE NOT EXISTS (SELECT 1 FROM participations p WHERE p.association_id = ${aid}::uuid AND p.id = x.participation_id)
-         OR NOT EXISTS (SELECT 1 FROM target_groups g WHERE g.association_id = ${aid}::uuid AND g.id = x.target_group_id)`,
-  );
+  // Persons the import created came back from their INSERT; the others must exist.
+  const existing = [...refs.persons].filter((id) => !refs.createdPersons.has(id));
+  const { rows } = await sql<{ what: string; n: number }>`
+    SELECT 'insatser' AS what, count(*)::int AS n FROM unnest(${[...refs.interventions]}::uuid[]) AS x(id)
+      WHERE NOT EXISTS (SELECT 1 FROM interventions i WHERE i.association_id = ${associationId}::uuid AND i.id = x.id)
+    UNION ALL
+    SELECT 'persons', count(*)::int FROM unnest(${existing}::uuid[]) AS x(id)
+      WHERE NOT EXISTS (SELECT 1 FROM persons s WHERE s.association_id = ${associationId}::uuid AND s.id = x.id)
+    UNION ALL
+    SELECT 'members', count(*)::int FROM unnest(${[...refs.members]}::uuid[]) AS x(id)
+      WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.association_id = ${associationId}::uuid AND m.id = x.id)
+    UNION ALL
+    SELECT 'target groups', count(*)::int FROM unnest(${[...refs.targetGroups]}::uuid[]) AS x(id)
+      WHERE NOT EXISTS (SELECT 1 FROM target_groups g WHERE g.association_id = ${associationId}::uuid AND g.id = x.id)
+    UNION ALL
+    SELECT 'users', count(*)::int FROM unnest(${userId === null ? [] : [userId]}::uuid[]) AS x(id)
+      WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.id)`.execute(tx);
+  for (const r of rows)
+    if (r.n > 0) throw new BrokenReference(`The import refers to ${r.n} ${r.what} that do not exist`);
   await sql`SET LOCAL session_replication_role = origin`.execute(tx);
 }

@@ -45,27 +45,6 @@ export interface ImportDeps {
   dbKind?: DatabaseKind;
 }
 
-/** The ids an import wrote, for the set-based reference check on the embedded database. */
-class WrittenRows {
-  readonly personIds: string[] = [];
-  readonly participationIds: string[] = [];
-  readonly incomeParticipationIds: string[] = [];
-  readonly targetGroupLinks = { participationIds: [] as string[], targetGroupIds: [] as string[] };
-
-  add(
-    rows: { participationId: string | null }[],
-    income: repo.IncomeColumns,
-    links: { participationIds: string[]; targetGroupIds: string[] } | null,
-  ) {
-    for (const r of rows) this.participationIds.push(r.participationId!);
-    for (const id of income.participationIds) this.incomeParticipationIds.push(id);
-    if (links) {
-      for (const id of links.participationIds) this.targetGroupLinks.participationIds.push(id);
-      for (const id of links.targetGroupIds) this.targetGroupLinks.targetGroupIds.push(id);
-    }
-  }
-}
-
 export interface ImportProgress {
   phase: 'read' | 'check' | 'write' | 'done';
   /** Rows handled so far in this phase. */
@@ -372,7 +351,7 @@ async function writeBatch(
   const total = counts.imported + counts.updated;
   let done = 0;
   // Embedded: references are checked set-based before commit instead of row by row (repo.ts).
-  const written = deps.dbKind === 'pglite' ? new WrittenRows() : null;
+  const written = deps.dbKind === 'pglite' ? new repo.ImportReferences() : null;
   if (written) await repo.deferReferenceChecks(tx);
 
   // New persons: the number only encrypted, and its keyed hash. Persons whose rows are all
@@ -386,7 +365,7 @@ async function writeBatch(
       persons.map((p) => p.person),
     );
     for (const p of persons) for (const r of p.rows) r.personId = ids.get(p.person.hash)!;
-    if (written) for (const p of persons) written.personIds.push(p.person.id);
+    written?.personsCreated(ids.values());
     persons = [];
   };
   for (let i = 0; i < ordered.length;) {
@@ -428,7 +407,9 @@ async function writeBatch(
     await repo.insertParticipations(tx, aid, batchId, scope.userId, part);
     await repo.insertIncome(tx, aid, income);
     await repo.insertTargetGroupLinks(tx, aid, links);
-    written?.add(part, income, links);
+    written?.inserted(part);
+    written?.children(income.participationIds, links.targetGroupIds);
+    written?.children(links.participationIds);
     done += part.length;
     opts.onProgress?.({ phase: 'write', done, total });
   }
@@ -446,11 +427,12 @@ async function writeBatch(
         'Registreringar ändrades medan filen importerades. Försök igen.',
       );
     await repo.insertIncome(tx, aid, income);
-    written?.add(part, income, null);
+    written?.updated(part.map((r) => r.participationId!));
+    written?.children(income.participationIds);
     done += part.length;
     opts.onProgress?.({ phase: 'write', done, total });
   }
-  if (written) await repo.verifyImportReferences(tx, aid, written);
+  if (written) await repo.verifyImportReferences(tx, aid, scope.userId, written);
 
   // Anonymous participants: one count row per insats, year, exit year and sex.
   const anonymousCounts = new Map<
