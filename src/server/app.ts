@@ -26,6 +26,8 @@ import { interventionRoutes } from './modules/interventions/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { reportOutputRoutes } from './modules/reports/outputs/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
+import { configureAuthCache } from './auth/cache.js';
+import { configureReportCache } from './modules/reports/cache.js';
 
 const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -135,6 +137,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+
+  // In-memory caches (README: REPORT_CACHE_ENTRIES, SESSION_CACHE_SECONDS). Sessions are cached
+  // by default only on the embedded database, where this is the only process writing.
+  configureReportCache(ctx.db, {
+    maxEntries: ctx.env.REPORT_CACHE_ENTRIES,
+    maxBytes: ctx.env.REPORT_CACHE_MB * 1_000_000,
+  });
+  configureAuthCache(ctx.db, (ctx.env.SESSION_CACHE_SECONDS ?? (ctx.dbKind === 'pglite' ? 5 : 0)) * 1000);
 
   // Session resolution for every API request; authorisation happens in the services.
   app.decorateRequest('user', null);

@@ -59,6 +59,21 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Failed logins before back-off starts for one e-mail address. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Computed reports (dashboard, outcome reports, the comparison) kept in memory, keyed by the
+   * data version of their associations: a write to the register or the goals makes the next read
+   * compute afresh. 0 turns the cache off.
+   */
+  REPORT_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** Upper bound of the report cache, in MB of the results' JSON. */
+  REPORT_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  /**
+   * Seconds a resolved session (and the caller's role per association) is reused without asking
+   * the database. Logout, password changes, role and membership changes made by this process take
+   * effect at once; changes made by another process sharing the database, within this bound.
+   * Default: 5 on the embedded database (one process), 0 (off) on a PostgreSQL server.
+   */
+  SESSION_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

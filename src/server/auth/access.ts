@@ -10,6 +10,7 @@ import { ErrorCode } from '../../shared/errors.js';
 import { roleAllows, type Permission, type Role } from '../../shared/roles.js';
 import { SLUG_PATTERN } from '../../shared/schemas.js';
 import type { SessionUser } from './sessions.js';
+import { authCacheOf } from './cache.js';
 
 /** The caller's scope inside one association. Repositories take it and filter on associationId. */
 export interface Scope {
@@ -28,14 +29,19 @@ export async function requireAccess(
 ): Promise<Scope> {
   // A slug that cannot exist (e.g. one with a NUL byte, which PostgreSQL refuses) names nothing.
   if (!SLUG_PATTERN.test(slug)) throw AppError.notFound('Association');
-  const row = await db
-    .selectFrom('associations as a')
-    .leftJoin('memberships as m', (j) =>
-      j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId),
-    )
-    .select(['a.id', 'a.slug', 'm.role'])
-    .where('a.slug', '=', slug)
-    .executeTakeFirst();
+  const load = () =>
+    db
+      .selectFrom('associations as a')
+      .leftJoin('memberships as m', (j) =>
+        j.onRef('m.association_id', '=', 'a.id').on('m.user_id', '=', user.userId),
+      )
+      .select(['a.id', 'a.slug', 'm.role'])
+      .where('a.slug', '=', slug)
+      .executeTakeFirst();
+  // The association and the caller's role there may come from the auth cache (auth/cache.ts),
+  // which any write to associations or memberships clears.
+  const cache = authCacheOf(db);
+  const row = cache ? await cache.loadAccess(user.userId, slug, load) : await load();
   const role: Role | null = user.isSystemAdmin ? 'system_admin' : (row?.role ?? null);
   if (!row || !role) throw AppError.notFound('Association');
   if (!roleAllows(role, permission)) {

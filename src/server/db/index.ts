@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './types.js';
+import { WriteWatch } from './write-watch.js';
 
 // `date` columns stay 'YYYY-MM-DD' strings: pg would otherwise build a local-midnight Date,
 // one day off under TZ=Europe/Stockholm. bigint (int8) stays a string; mappers convert.
@@ -41,7 +42,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // Fail fast with a clear message when the server is unreachable.
     const client = await pool.connect();
     client.release();
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteWatch()] });
     return { db, kind: 'postgresql', close: () => db.destroy() };
   }
 
@@ -58,7 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   await pglite.waitReady;
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteWatch()] });
   return {
     db,
     kind: 'pglite',

@@ -292,9 +292,24 @@ export interface ReportTable {
   updated_at: Generated<Date>;
 }
 
+/** Per-association version of the data reports read (migration 0008, reports/cache.ts). */
+export interface ReportDataVersionTable {
+  association_id: string;
+  /** bigint, as a string. */
+  version: string;
+}
+
+/** Associations the running transaction changed; emptied at its commit (migration 0008). */
+export interface ReportDataChangeTable {
+  txid: Generated<string>;
+  association_id: string;
+}
+
 export interface DB {
   goals: GoalTable;
   reports: ReportTable;
+  report_data_versions: ReportDataVersionTable;
+  report_data_changes: ReportDataChangeTable;
   target_groups: TargetGroupTable;
   interventions: InterventionTable;
   intervention_status_history: InterventionStatusHistoryTable;

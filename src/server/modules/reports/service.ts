@@ -12,9 +12,15 @@ import { roleAllows } from '../../../shared/roles.js';
 import { todaySweden } from '../../../shared/dates.js';
 import type { Breakdown, Period, ReportFilter } from '../../../shared/report-schemas.js';
 import { allowedInterventionIds } from '../interventions/access.js';
-import { computeMonthlyVolumes, computeOutcomeReport, type OutcomeReport } from './engine.js';
+import {
+  computeMonthlyVolumes,
+  computeOutcomeReport,
+  type OutcomeReport,
+  type OutcomeReportRequest,
+} from './engine.js';
 import { evaluateGoal, listGoals, memoisedComputer } from './goals.js';
 import type { QueryScope } from './queries.js';
+import { cachedForAssociation } from './cache.js';
 
 export interface ViewOptions {
   /** Force small-number protection, e.g. for a report going outside the office. */
@@ -65,12 +71,21 @@ export async function getOutcomeReport(
   } & ViewOptions,
 ) {
   const { qscope, protect } = await reportAccess(db, scope, req.filter, req);
-  return computeOutcomeReport(db, qscope, {
-    period: req.period,
-    filter: req.filter,
-    breakdown: req.breakdown,
-    protect,
-  });
+  const request = { period: req.period, filter: req.filter, breakdown: req.breakdown, protect };
+  return cachedOutcomeReport(db, scope.associationId, qscope, request);
+}
+
+/** An association's live outcome report, from the report cache while its data is unchanged. */
+function cachedOutcomeReport(
+  db: Kysely<DB>,
+  associationId: string,
+  qscope: QueryScope,
+  req: OutcomeReportRequest,
+): Promise<OutcomeReport> {
+  // The whole report depends on the association's data, the period, the filter, the breakdown
+  // and protection; qscope is just the association (reportAccess never narrows it).
+  const parts = ['outcomes', qscope, req.period, req.filter, req.breakdown ?? null, req.protect];
+  return cachedForAssociation(db, associationId, parts, () => computeOutcomeReport(db, qscope, req));
 }
 
 /** The year's key figures, its goals with traffic lights and trend, and volumes month by month. */
@@ -202,7 +217,7 @@ export async function getReport(db: Kysely<DB>, scope: Scope, id: string, opts: 
     const frozen = row.frozen as Frozen;
     figures = protect ? frozen.protected : frozen.full;
   } else {
-    figures = await computeOutcomeReport(db, qscope, {
+    figures = await cachedOutcomeReport(db, scope.associationId, qscope, {
       period: { from: row.period_from, to: row.period_to },
       filter,
       breakdown: 'ageBand',

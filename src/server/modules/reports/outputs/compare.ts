@@ -17,6 +17,7 @@ import { roleAllows, type Role } from '../../../../shared/roles.js';
 import type { Period } from '../../../../shared/report-schemas.js';
 import { assembleOutcomeReport, type GroupFigures } from '../engine.js';
 import { anonymousFigures, coreFigures, incomeMatrix } from '../queries.js';
+import { cachedForInstance } from '../cache.js';
 
 export interface AssociationComparison {
   period: Period;
@@ -33,6 +34,11 @@ export async function compareAssociations(
   const role: Role | null = user.isSystemAdmin ? 'system_admin' : null;
   if (!role || !roleAllows(role, 'reports.compare'))
     throw new AppError(ErrorCode.FORBIDDEN, 'Your role may not do this (reports.compare)');
+  // The same for every permitted caller: cached under every association's data version.
+  return cachedForInstance(db, ['compare', period], () => computeComparison(db, period));
+}
+
+async function computeComparison(db: Kysely<DB>, period: Period): Promise<AssociationComparison> {
   const associations = await db
     .selectFrom('associations')
     .select(['id', 'slug', 'name'])
