@@ -4,6 +4,7 @@
  *   npx tsx bench/run.ts [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
  *                        [--database samverka_bench] [--reports-only] [--export-only] [--registration-only] [--export-max-seconds 180]
  *                        [--iterations 25] [--duration 10] [--registrations 2000]
+ *                        [--load-only] [--pglite-dir .tmp/bench-pglite]
  *
  * For every report (outcome report, its age-band breakdown, the dashboard, the national
  * comparison) the endpoint is timed against the best hand-written single SQL statement for the
@@ -16,7 +17,12 @@
  *
  * PostgreSQL: the national set (bench/generate.ts, scaled by --scale) in database samverka_bench,
  * the export set in samverka_bench_export (BENCH_PG_BASE, default postgres://postgres@127.0.0.1:5432).
- * PGlite: one association with 20,000 persons in .tmp/bench-pglite.
+ * PGlite: one association with 20,000 persons in .tmp/bench-pglite (--pglite-dir).
+ *
+ * The report cache (REPORT_CACHE_ENTRIES) and the session cache (SESSION_CACHE_SECONDS) are off
+ * for the ratios: the endpoint is compared with its SQL computing every time. The load tests and
+ * sequential timings run twice, "cold" with both caches off (every request asks the database) and
+ * "warm" with the defaults (`http`); --load-only runs just these.
  * Results: bench/results/<backend>.json and bench/results/summary.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +37,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/server/db/index.js';
 import { buildApp } from '../src/server/app.js';
 import { loadEnv } from '../src/server/env.js';
+import { migrateToLatest } from '../src/server/db/migrate.js';
 import { createPnrCipher } from '../src/server/crypto/pnr.js';
 import { todaySweden } from '../src/shared/dates.js';
 import { periodsOfYear } from '../src/shared/report-schemas.js';
@@ -48,7 +55,7 @@ import * as hand from './sql.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'bench/results');
-const PGLITE_DIR = path.join(ROOT, '.tmp/bench-pglite');
+const PGLITE_DIR = path.resolve(ROOT, arg('pglite-dir', '.tmp/bench-pglite')!);
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -372,11 +379,20 @@ interface Ctx {
   associationId: string;
 }
 
-async function openInProcess(backend: 'postgres' | 'pglite', url?: string): Promise<Ctx> {
+/** Caches off: every request is computed from the database (the ratios, the "cold" load tests). */
+const COLD: Record<string, string> = { REPORT_CACHE_ENTRIES: '0', SESSION_CACHE_SECONDS: '0' };
+
+async function openInProcess(
+  backend: 'postgres' | 'pglite',
+  url?: string,
+  envExtra: Record<string, string> = {},
+): Promise<Ctx> {
   const database = await openDatabase(
     backend === 'postgres' ? { databaseUrl: url, poolSize: 10 } : { dataDir: PGLITE_DIR },
   );
-  const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_DEMO: 'false' });
+  // Data generated before a later migration (the server migrates on start too).
+  await migrateToLatest(database.db);
+  const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...envExtra });
   const app = await buildApp({
     db: database.db,
     dbKind: database.kind,
@@ -637,6 +653,15 @@ async function registrations(c: Ctx, n: number) {
   return r;
 }
 
+/** The load tests with the caches off ("cold") and with the defaults ("warm"). */
+async function loadTestsColdAndWarm(childEnv: Record<string, string>, backend: 'postgres' | 'pglite') {
+  log('load tests, cold (report and session caches off)');
+  const cold = await loadTests({ ...childEnv, ...COLD }, backend);
+  log('load tests, warm (default caches)');
+  const warm = await loadTests(childEnv, backend);
+  return { cold, warm };
+}
+
 async function loadTests(childEnv: Record<string, string>, backend: 'postgres' | 'pglite') {
   const child = await startChild(childEnv);
   try {
@@ -769,7 +794,15 @@ async function benchPostgres() {
         log,
       });
   }
-  const c = await openInProcess('postgres', url);
+  if (flag('load-only')) {
+    ({ warm: result.http, cold: result.httpCold } = await loadTestsColdAndWarm(
+      { DATABASE_URL: url, SECRET_KEY: BENCH_SECRET_KEY },
+      'postgres',
+    ));
+    writeFileSync(file.replace(/\.json$/, '-load.json'), JSON.stringify(result, null, 2));
+    return result;
+  }
+  const c = await openInProcess('postgres', url, COLD);
   const v = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(c.database.db);
   result.database = `PostgreSQL ${v.rows[0]!.v}`;
   result.sizes = (
@@ -788,7 +821,10 @@ async function benchPostgres() {
     await c.database.close();
   }
   if (flag('reports-only')) return result;
-  result.http = await loadTests({ DATABASE_URL: url, SECRET_KEY: BENCH_SECRET_KEY }, 'postgres');
+  ({ warm: result.http, cold: result.httpCold } = await loadTestsColdAndWarm(
+    { DATABASE_URL: url, SECRET_KEY: BENCH_SECRET_KEY },
+    'postgres',
+  ));
   save();
   const c2 = await openInProcess('postgres', url);
   try {
@@ -816,7 +852,15 @@ async function benchPglite() {
       dataDir: PGLITE_DIR,
       log,
     });
-  const c = await openInProcess('pglite');
+  if (flag('load-only')) {
+    ({ warm: result.http, cold: result.httpCold } = await loadTestsColdAndWarm(
+      { DATA_DIR: PGLITE_DIR, SECRET_KEY: BENCH_SECRET_KEY },
+      'pglite',
+    ));
+    writeFileSync(path.join(RESULTS, 'pglite-load.json'), JSON.stringify(result, null, 2));
+    return result;
+  }
+  const c = await openInProcess('pglite', undefined, COLD);
   const v = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(c.database.db);
   result.database = `PGlite (PostgreSQL ${v.rows[0]!.v}), embedded`;
   result.sizes = (
@@ -831,7 +875,10 @@ async function benchPglite() {
     await c.database.close();
   }
   if (flag('reports-only')) return result;
-  result.http = await loadTests({ DATA_DIR: PGLITE_DIR, SECRET_KEY: BENCH_SECRET_KEY }, 'pglite');
+  ({ warm: result.http, cold: result.httpCold } = await loadTestsColdAndWarm(
+    { DATA_DIR: PGLITE_DIR, SECRET_KEY: BENCH_SECRET_KEY },
+    'pglite',
+  ));
   save();
   const c2 = await openInProcess('pglite');
   try {
@@ -842,6 +889,34 @@ async function benchPglite() {
     await c2.database.close();
   }
   return result;
+}
+
+/** The load tests and sequential timings, warm (default caches) and cold (caches off). */
+function httpSummary(r: Json): string[] {
+  const lines: string[] = [];
+  for (const [label, key] of [
+    ['warm: default caches', 'http'],
+    ['cold: report and session caches off', 'httpCold'],
+  ] as const) {
+    const h = r[key] as
+      { sequential: Record<string, Json>; load: Json[]; serverPeakRssMb: number } | undefined;
+    if (!h) continue;
+    lines.push(
+      `| load test (${label}) | connections | req/s | p50 ms | p95 ms | non-2xx | load avg |`,
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const l of h.load) {
+      const lat = l.latencyMs as Json;
+      lines.push(
+        `| ${String(l.url)} | ${String(l.connections)} | ${String(l.reqPerSec)} | ${String(lat.p50)} | ${String(lat.p95)} | ${String(l.non2xx)} | ${String(l.loadAverage1m)} |`,
+      );
+    }
+    lines.push('', `| sequential, one user (${label}) | median ms | p95 ms |`, '|---|---|---|');
+    for (const [k, s] of Object.entries(h.sequential))
+      lines.push(`| ${k} | ${String(s.median ?? '–')} | ${String(s.p95 ?? s.missing)} |`);
+    lines.push('');
+  }
+  return lines;
 }
 
 function summary(results: Json[]): string {
@@ -857,7 +932,8 @@ function summary(results: Json[]): string {
     );
     const rep = r.reports as { figures: Json[]; queryLevel: Json[]; mismatches: string[] } | undefined;
     if (!rep) {
-      lines.push(`Export: ${JSON.stringify(r.export)}`, '');
+      if (r.export) lines.push(`Export: ${JSON.stringify(r.export)}`, '');
+      lines.push(...httpSummary(r));
       continue;
     }
     lines.push('| report | endpoint median (p95) ms | best SQL median ms | ratio |', '|---|---|---|---|');
@@ -869,22 +945,7 @@ function summary(results: Json[]): string {
       );
     }
     lines.push('', `Mismatches: ${rep.mismatches.length ? rep.mismatches.join('; ') : 'none'}`, '');
-    const h = r.http as
-      { sequential: Record<string, Json>; load: Json[]; serverPeakRssMb: number } | undefined;
-    if (!h) continue;
-    lines.push(
-      '| load test | connections | req/s | p50 ms | p95 ms | non-2xx |',
-      '|---|---|---|---|---|---|',
-    );
-    for (const l of h.load) {
-      const lat = l.latencyMs as Json;
-      lines.push(
-        `| ${String(l.url)} | ${String(l.connections)} | ${String(l.reqPerSec)} | ${String(lat.p50)} | ${String(lat.p95)} | ${String(l.non2xx)} |`,
-      );
-    }
-    lines.push('', '| sequential (one user) | median ms | p95 ms |', '|---|---|---|');
-    for (const [k, s] of Object.entries(h.sequential))
-      lines.push(`| ${k} | ${String(s.median ?? '–')} | ${String(s.p95 ?? s.missing)} |`);
+    lines.push(...httpSummary(r));
     const reg = r.registration as Json;
     lines.push('', `Entry registration: ${JSON.stringify(reg)}`, '');
     if (r.export) lines.push(`Export: ${JSON.stringify(r.export)}`, '');
