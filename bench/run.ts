@@ -852,6 +852,17 @@ async function benchPglite() {
       dataDir: PGLITE_DIR,
       log,
     });
+  if (flag('registration-only')) {
+    const c = await openInProcess('pglite');
+    try {
+      result.registration = await registrations(c, REGISTRATIONS);
+    } finally {
+      await c.app.close();
+      await c.database.close();
+    }
+    writeFileSync(path.join(RESULTS, 'pglite-registration.json'), JSON.stringify(result, null, 2));
+    return result;
+  }
   if (flag('load-only')) {
     ({ warm: result.http, cold: result.httpCold } = await loadTestsColdAndWarm(
       { DATA_DIR: PGLITE_DIR, SECRET_KEY: BENCH_SECRET_KEY },
