@@ -225,29 +225,24 @@ async function runImport(backend: Backend, where: string, file: string) {
   const cpuPhases: Record<string, number> = {};
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await importParticipations(
-    { db: database.db, pnr: pnrCipher, dbKind: database.kind },
-    scope,
-    bytes,
-    {
-      fileName: path.basename(file),
-      dryRun: !!process.env.BENCH_DRY_RUN,
-      force: !!process.env.BENCH_DRY_RUN,
-      onProgress: (p) => {
-        phases[p.phase] = Math.round(performance.now() - t0);
-        const c = process.cpuUsage(cpu0);
-        cpuPhases[p.phase] = Math.round((c.user + c.system) / 1000);
-        if (process.env.BENCH_MEMORY) {
-          const m = process.memoryUsage();
-          console.error(
-            p.phase,
-            p.done,
-            `rss=${Math.round(m.rss / 1e6)} heap=${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} ext=${Math.round(m.external / 1e6)} ab=${Math.round(m.arrayBuffers / 1e6)}`,
-          );
-        }
-      },
+  const result = await importParticipations({ db: database.db, pnr: pnrCipher }, scope, bytes, {
+    fileName: path.basename(file),
+    dryRun: !!process.env.BENCH_DRY_RUN,
+    force: !!process.env.BENCH_DRY_RUN,
+    onProgress: (p) => {
+      phases[p.phase] = Math.round(performance.now() - t0);
+      const c = process.cpuUsage(cpu0);
+      cpuPhases[p.phase] = Math.round((c.user + c.system) / 1000);
+      if (process.env.BENCH_MEMORY) {
+        const m = process.memoryUsage();
+        console.error(
+          p.phase,
+          p.done,
+          `rss=${Math.round(m.rss / 1e6)} heap=${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} ext=${Math.round(m.external / 1e6)} ab=${Math.round(m.arrayBuffers / 1e6)}`,
+        );
+      }
     },
-  );
+  });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const databaseCpu = backendPid ? processCpuSeconds(backendPid) - backendCpu0 : null;

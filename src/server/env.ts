@@ -18,6 +18,11 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Embedded database only: PostgreSQL's shared_buffers (default 16MB, see db/index.ts). */
+  EMBEDDED_SHARED_BUFFERS: z
+    .string()
+    .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'must be a size such as 16MB')
+    .optional(),
   /**
    * Base64 of 32 random bytes: the master key that encrypts personnummer at rest. Unset = a key
    * file generated in DATA_DIR (mode 0600). Back it up: without it the numbers cannot be read.

@@ -18,7 +18,11 @@ export interface RunningServer {
 }
 
 export async function startServer(env: Env): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    sharedBuffers: env.EMBEDDED_SHARED_BUFFERS,
+  });
   try {
     await migrateToLatest(database.db);
     const seedWanted = env.SEED_DEMO ?? database.kind === 'pglite';

@@ -48,7 +48,12 @@ async function readStdin(): Promise<string> {
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2 });
+  const database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    poolSize: 2,
+    sharedBuffers: env.EMBEDDED_SHARED_BUFFERS,
+  });
   try {
     await migrateToLatest(database.db);
     return await fn(database);
@@ -206,22 +211,17 @@ function registerParticipantCommands(program: Command, out: () => Output) {
             `Cannot read ${o.file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
           );
         }
-        const result = await withDatabase(async ({ db, kind }) => {
+        const result = await withDatabase(async ({ db }) => {
           const env = loadEnv();
           const pnr = createPnrCipher(loadMasterKey(env.SECRET_KEY, env.DATA_DIR));
-          return importParticipations(
-            { db, pnr, dbKind: kind },
-            await systemScope(db, o.association),
-            bytes,
-            {
-              fileName: path.basename(o.file),
-              dryRun: !!o.dryRun,
-              force: !!o.force,
-              onProgress: o.progress
-                ? (p) => process.stderr.write(`${JSON.stringify({ progress: p })}\n`)
-                : undefined,
-            },
-          );
+          return importParticipations({ db, pnr }, await systemScope(db, o.association), bytes, {
+            fileName: path.basename(o.file),
+            dryRun: !!o.dryRun,
+            force: !!o.force,
+            onProgress: o.progress
+              ? (p) => process.stderr.write(`${JSON.stringify({ progress: p })}\n`)
+              : undefined,
+          });
         });
         const format = out().format;
         if (!result.ok) {

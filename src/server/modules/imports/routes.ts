@@ -34,7 +34,7 @@ export const importRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     const { db } = ctx;
-    const deps = { db, pnr: ctx.pnr, dbKind: ctx.dbKind };
+    const deps = { db, pnr: ctx.pnr };
     const access = (
       request: Parameters<typeof currentUser>[0],
       s: string,
