@@ -3,11 +3,19 @@
  * format, so an export imported into an association with the same insatser, municipalities,
  * target groups and members reproduces the same register. Streamed page by page; the full
  * personnummer is included (it is what makes the round trip possible), so the export is audited
- * as a person-level read.
+ * as a person-level read: one audit entry per export, written before the first row is sent, with
+ * the number of rows and the insatser they come from.
+ *
+ * Order: insats name, then entry date, then id. The insatser are walked in name order and each
+ * one's participations are paged by ranges of (entry_date, id), which the index
+ * `participations_intervention_entry (association_id, intervention_id, entry_date, id)` serves:
+ * every page is a short index range scan, whatever the export's size, and no query holds a
+ * cursor or a transaction open (the embedded database has a single connection). The next pages
+ * are read while the current one is formatted. Rows are written in chunks as the reader takes
+ * them (backpressure), so memory does not grow with the export.
  */
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
-import { stringify } from 'csv-stringify';
 import type { DB } from '../../db/types.js';
 import type { Scope } from '../../auth/access.js';
 import type { PnrCipher } from '../../crypto/pnr.js';
@@ -20,8 +28,9 @@ import {
   type IncomeSource,
 } from '../../../shared/participants.js';
 import { allowedInterventionIds, requireInterventionForPeople } from '../interventions/access.js';
-import * as participantsRepo from '../participants/repo.js';
 import { HEADERS, formatIncome, type ColumnKey } from './columns.js';
+import { csvStream } from './csv-writer.js';
+import { xlsxStream } from './xlsx-writer.js';
 import { requirePermission } from './service.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -31,92 +40,232 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-const PAGE = 2000;
+/** Rows per page (one query for the rows, one each for their income lines and target groups). */
+export const DEFAULT_PAGE_SIZE = 2000;
 
-type ExportRow = Record<ColumnKey, string>;
-const emptyRow = (): ExportRow => Object.fromEntries(HEADERS.map((h) => [h, ''])) as ExportRow;
+/** The position of each column in a row, which is HEADERS order. */
+const COL = Object.fromEntries(HEADERS.map((h, i) => [h, i])) as Record<ColumnKey, number>;
+const emptyRow = (): string[] => new Array<string>(HEADERS.length).fill('');
 
-/** Pages of participations, in insats name, entry date and id order (keyset, no long transaction). */
-async function* participationRows(
-  db: Kysely<DB>,
-  pnr: PnrCipher,
+type Conn = Kysely<DB>;
+
+interface Insats {
+  id: string;
+  name: string;
+}
+
+/**
+ * One page of an insats' participations, after the keyset `after` (exclusive), with each row's
+ * income lines and target groups. Those come from correlated subqueries, so each is an index probe
+ * per row of the page (a list of 2,000 ids made the planner scan all target groups per page).
+ * `income`: `phase source extent` lines joined by `|`, entry first, each phase's largest extent
+ * first, then by source; `groups`: target group names by name, joined by `|` (as exported).
+ */
+function participationRange(
+  db: Conn,
   associationId: string,
-  interventionIds: string[] | null,
+  interventionId: string,
+  after: Key | null,
+  upTo: Key | null,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('participations as p')
+    .innerJoin('persons as pe', (j) =>
+      j.onRef('pe.association_id', '=', 'p.association_id').onRef('pe.id', '=', 'p.person_id'),
+    )
+    .select([
+      'p.id',
+      'p.entry_date',
+      'p.exit_date',
+      'p.municipality_code',
+      'p.support_months',
+      'p.education_level',
+      'p.referring_member_id',
+      'p.consent_date',
+      'p.consent_ref',
+      'p.exit_reason',
+      'p.occupation_after',
+      'pe.pnr_enc',
+      'pe.sex',
+      sql<string | null>`(
+        SELECT string_agg(pi.phase || ' ' || pi.source || ' ' || pi.extent_pct, '|'
+                          ORDER BY pi.phase, pi.extent_pct DESC, pi.source)
+        FROM participation_income pi
+        WHERE pi.association_id = p.association_id AND pi.participation_id = p.id)`.as('income'),
+      sql<string | null>`(
+        SELECT string_agg(tg.name, '|' ORDER BY tg.name)
+        FROM participation_target_groups ptg
+        JOIN target_groups tg ON tg.association_id = ptg.association_id AND tg.id = ptg.target_group_id
+        WHERE ptg.association_id = p.association_id AND ptg.participation_id = p.id)`.as('groups'),
+    ])
+    .where('p.association_id', '=', associationId)
+    .where('p.intervention_id', '=', interventionId);
+  if (after) q = q.where(sql<boolean>`(p.entry_date, p.id) > (${after.entry_date}::date, ${after.id}::uuid)`);
+  if (upTo) q = q.where(sql<boolean>`(p.entry_date, p.id) <= (${upTo.entry_date}::date, ${upTo.id}::uuid)`);
+  // The limit also keeps the planner on the index: without it, a range's estimated size tempts
+  // it into hashing all of the association's persons for every page.
+  return q.orderBy('p.entry_date').orderBy('p.id').limit(limit).execute();
+}
+
+type PageRow = Awaited<ReturnType<typeof participationRange>>[number];
+
+/** A position in an insats' export order. */
+interface Key {
+  entry_date: string;
+  id: string;
+}
+
+/**
+ * The keys that end each full page of an insats: its `pageSize`th, `2·pageSize`th, … participation
+ * in export order. One pass over the index (an index-only scan where the visibility map allows),
+ * so that the pages can then be read independently, several at a time.
+ */
+async function pageEnds(db: Conn, associationId: string, interventionId: string, pageSize: number) {
+  const { rows } = await sql<Key>`
+    SELECT entry_date::text AS entry_date, id FROM (
+      SELECT entry_date, id, row_number() OVER (ORDER BY entry_date, id) AS n
+      FROM participations
+      WHERE association_id = ${associationId} AND intervention_id = ${interventionId}
+    ) k
+    WHERE n % ${pageSize} = 0
+    ORDER BY entry_date, id`.execute(db);
+  return rows;
+}
+type IncomeLines = { source: IncomeSource; extentPct: number }[];
+
+/**
+ * `entry salary 100|exit none 50|…` (the page query's `income`) → the two export columns. There
+ * are few distinct combinations of sources and extents, so each export keeps the ones it has
+ * formatted (at most `limit`; past that it starts over, which only costs formatting again).
+ */
+function incomeFormatter(limit = 10_000): (text: string | null) => [start: string, end: string] {
+  const done = new Map<string, [string, string]>();
+  const none: [string, string] = ['', ''];
+  return (text) => {
+    if (!text) return none;
+    let columns = done.get(text);
+    if (columns) return columns;
+    const lines = { entry: [] as IncomeLines, exit: [] as IncomeLines };
+    for (const line of text.split('|')) {
+      const [phase, source, extent] = line.split(' ') as ['entry' | 'exit', IncomeSource, string];
+      lines[phase].push({ source, extentPct: Number(extent) });
+    }
+    columns = [formatIncome(lines.entry), formatIncome(lines.exit)];
+    if (done.size >= limit) done.clear();
+    done.set(text, columns);
+    return columns;
+  };
+}
+
+/** Pages read ahead of the one being formatted (on PostgreSQL, each on its own connection). */
+const READ_AHEAD = 2;
+
+/**
+ * The participations of the given insatser (in name order), a page of rows at a time. Each
+ * insats' page ends are found first (`pageEnds`); then up to READ_AHEAD pages are read while the
+ * current one is decrypted and formatted, so the database works on the next pages in parallel
+ * with this process and with each other. Each page is a range of the keyset, so the pages
+ * partition the insats: a participation added or removed meanwhile changes one page's size, never
+ * the order, and nothing is read twice.
+ */
+async function* participationPages(
+  deps: { db: Conn; pnr: PnrCipher },
+  associationId: string,
+  insatser: Insats[],
   memberNames: Map<string, string>,
-): AsyncGenerator<ExportRow> {
-  let after: { name: string; entryDate: string; id: string } | null = null;
-  for (;;) {
-    let q = participantsRepo.selectParticipations(db, associationId);
-    if (interventionIds)
-      q = q.where(
-        'p.intervention_id',
-        'in',
-        interventionIds.length ? interventionIds : ['00000000-0000-0000-0000-000000000000'],
-      );
-    if (after) {
-      const a = after;
-      q = q.where(
-        sql<boolean>`(i.name, p.entry_date, p.id) > (${a.name}, ${a.entryDate}::date, ${a.id}::uuid)`,
-      );
-    }
-    const rows = await q.orderBy('i.name').orderBy('p.entry_date').orderBy('p.id').limit(PAGE).execute();
-    if (rows.length === 0) return;
-    const rel = await participantsRepo.loadIncomeAndGroups(
-      db,
-      associationId,
-      rows.map((r) => r.id),
-    );
-    const income = new Map<
-      string,
-      {
-        entry: { source: IncomeSource; extentPct: number }[];
-        exit: { source: IncomeSource; extentPct: number }[];
+  pageSize: number,
+): AsyncGenerator<string[][]> {
+  const { db, pnr } = deps;
+  const income = incomeFormatter();
+  /** Awaited later; this only keeps a promise that is never awaited (the reader went away) quiet. */
+  const later = <T>(p: Promise<T>) => {
+    p.catch(() => undefined);
+    return p;
+  };
+  const endsOf = (k: number) =>
+    k < insatser.length ? later(pageEnds(db, associationId, insatser[k]!.id, pageSize)) : null;
+  async function* ranges() {
+    let ends = endsOf(0);
+    for (let k = 0; k < insatser.length; k++) {
+      const mine = await ends!;
+      ends = endsOf(k + 1);
+      let after: Key | null = null;
+      for (const end of mine) {
+        yield { insats: k, after, upTo: end };
+        after = end;
       }
-    >();
-    for (const i of rel.income) {
-      let lines = income.get(i.participation_id);
-      if (!lines) income.set(i.participation_id, (lines = { entry: [], exit: [] }));
-      lines[i.phase as 'entry' | 'exit'].push({ source: i.source as IncomeSource, extentPct: i.extent_pct });
+      // The rest: fewer than a page (more only if participations were added since).
+      yield { insats: k, after, upTo: null };
     }
-    const groups = new Map<string, string[]>();
-    for (const g of rel.groups) {
-      if (!groups.has(g.participation_id)) groups.set(g.participation_id, []);
-      groups.get(g.participation_id)!.push(g.name);
+  }
+  /** A range's rows, normally one query; more only if participations were added to it since. */
+  const readRange = async (insats: number, after: Key | null, upTo: Key | null) => {
+    const rows: PageRow[] = [];
+    for (;;) {
+      const got = await participationRange(db, associationId, insatser[insats]!.id, after, upTo, pageSize);
+      for (const r of got) rows.push(r);
+      const last = got[got.length - 1];
+      if (!last || got.length < pageSize || last.id === upTo?.id) return { insats, rows };
+      after = last;
     }
-    for (const r of rows) {
-      const inc = income.get(r.id);
-      const row = emptyRow();
-      row.insats = r.intervention_name;
-      row.personnummer = formatPersonnummer(pnr.decrypt(r.pnr_enc));
-      row.anonym = 'nej';
-      row['kön'] = r.sex;
-      row.startdatum = r.entry_date;
-      row.slutdatum = r.exit_date ?? '';
-      row.kommun = r.municipality_code === 'other' ? 'annan' : r.municipality_code;
-      row['försörjning_start'] = formatIncome(inc?.entry ?? []);
-      row['försörjning_slut'] = formatIncome(inc?.exit ?? []);
-      row['sysselsättning_efter'] = r.occupation_after ? OCCUPATIONS[r.occupation_after] : '';
-      row.avslutsanledning = r.exit_reason ? EXIT_REASONS[r.exit_reason] : '';
-      row['målgrupp'] = (groups.get(r.id) ?? []).join('|');
-      row.samtycke_datum = r.consent_date;
-      row.samtycke_referens = r.consent_ref;
-      row['utbildningsnivå'] = r.education_level ? EDUCATION_LEVELS[r.education_level] : '';
-      row['månader_offentlig_försörjning'] = r.support_months === null ? '' : String(r.support_months);
-      row.remitterande_part = r.referring_member_id ? (memberNames.get(r.referring_member_id) ?? '') : '';
-      yield row;
+  };
+  const pending = ranges();
+  const reading: Promise<{ insats: number; rows: PageRow[] }>[] = [];
+  const readAhead = async () => {
+    while (reading.length < READ_AHEAD) {
+      const r = await pending.next();
+      if (r.done) return;
+      const { insats, after, upTo } = r.value;
+      reading.push(later(readRange(insats, after, upTo)));
     }
-    const last = rows[rows.length - 1]!;
-    after = { name: last.intervention_name, entryDate: last.entry_date, id: last.id };
-    if (rows.length < PAGE) return;
+  };
+  try {
+    await readAhead();
+    while (reading.length) {
+      const { insats, rows } = await reading.shift()!;
+      await readAhead();
+      if (rows.length === 0) continue;
+      const name = insatser[insats]!.name;
+      const page: string[][] = [];
+      for (const r of rows) {
+        const [incomeStart, incomeEnd] = income(r.income);
+        const row = emptyRow();
+        row[COL.insats] = name;
+        row[COL.personnummer] = formatPersonnummer(pnr.decrypt(r.pnr_enc));
+        row[COL.anonym] = 'nej';
+        row[COL['kön']] = r.sex;
+        row[COL.startdatum] = r.entry_date;
+        row[COL.slutdatum] = r.exit_date ?? '';
+        row[COL.kommun] = r.municipality_code === 'other' ? 'annan' : r.municipality_code;
+        row[COL['försörjning_start']] = incomeStart;
+        row[COL['försörjning_slut']] = incomeEnd;
+        row[COL['sysselsättning_efter']] = r.occupation_after ? OCCUPATIONS[r.occupation_after] : '';
+        row[COL.avslutsanledning] = r.exit_reason ? EXIT_REASONS[r.exit_reason] : '';
+        row[COL['målgrupp']] = r.groups ?? '';
+        row[COL.samtycke_datum] = r.consent_date;
+        row[COL.samtycke_referens] = r.consent_ref;
+        row[COL['utbildningsnivå']] = r.education_level ? EDUCATION_LEVELS[r.education_level] : '';
+        row[COL['månader_offentlig_försörjning']] = r.support_months === null ? '' : String(r.support_months);
+        row[COL.remitterande_part] = r.referring_member_id
+          ? (memberNames.get(r.referring_member_id) ?? '')
+          : '';
+        page.push(row);
+      }
+      yield page;
+    }
+  } finally {
+    await pending.return(undefined);
   }
 }
 
 /** Anonymous counts, one row per counted person. They carry only the insats, sex and years. */
-async function* anonymousRows(
-  db: Kysely<DB>,
+async function* anonymousPages(
+  db: Conn,
   associationId: string,
   interventionIds: string[] | null,
-): AsyncGenerator<ExportRow> {
+  pageSize: number,
+): AsyncGenerator<string[][]> {
   let q = db
     .selectFrom('anonymous_participations as a')
     .innerJoin('interventions as i', (j) =>
@@ -129,29 +278,39 @@ async function* anonymousRows(
     .orderBy('a.year')
     .orderBy('a.exit_year')
     .orderBy('a.sex');
-  if (interventionIds)
-    q = q.where(
-      'a.intervention_id',
-      'in',
-      interventionIds.length ? interventionIds : ['00000000-0000-0000-0000-000000000000'],
-    );
+  if (interventionIds) q = q.where(sql<boolean>`a.intervention_id = ANY(${interventionIds}::uuid[])`);
+  let page: string[][] = [];
   for (const g of await q.execute()) {
     for (let k = 0; k < g.n; k++) {
       const row = emptyRow();
-      row.insats = g.name;
-      row.anonym = 'ja';
-      row['kön'] = g.sex;
+      row[COL.insats] = g.name;
+      row[COL.anonym] = 'ja';
+      row[COL['kön']] = g.sex;
       // Only the year is kept for anonymous participants.
-      row.startdatum = `${g.year}-01-01`;
-      row.slutdatum = g.exit_year === null ? '' : `${g.exit_year}-01-01`;
-      yield row;
+      row[COL.startdatum] = `${g.year}-01-01`;
+      row[COL.slutdatum] = g.exit_year === null ? '' : `${g.exit_year}-01-01`;
+      page.push(row);
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
     }
   }
+  if (page.length) yield page;
 }
 
 /** Excel would run a CSV cell starting with =, +, - or @ as a formula; the import strips the guard. */
 function csvSafe(v: string): string {
-  return /^[=+\-@]/.test(v) ? `'${v}` : v;
+  const c = v.charCodeAt(0);
+  // = + - @
+  return c === 61 || c === 43 || c === 45 || c === 64 ? `'${v}` : v;
+}
+
+async function* csvSafePages(pages: AsyncIterable<string[][]>): AsyncGenerator<string[][]> {
+  for await (const page of pages) {
+    for (const row of page) for (let i = 0; i < row.length; i++) row[i] = csvSafe(row[i]!);
+    yield page;
+  }
 }
 
 export interface ExportResult {
@@ -164,33 +323,44 @@ export interface ExportResult {
 
 /**
  * The participations the caller may see (a coordinator: their insatser), optionally of one
- * insats. The read is audited before the first row is sent.
+ * insats. The read is audited before the first row is sent. `pageSize` is for tests.
  */
 export async function exportParticipations(
   deps: { db: Kysely<DB>; pnr: PnrCipher },
   scope: Scope,
-  opts: { format: ExportFormat; interventionId?: string | undefined },
+  opts: { format: ExportFormat; interventionId?: string | undefined; pageSize?: number | undefined },
 ): Promise<ExportResult> {
   requirePermission(scope, 'participants.read');
   const { db } = deps;
+  const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Invalid page size ${pageSize}`);
   let ids: string[] | null;
   if (opts.interventionId) {
     await requireInterventionForPeople(db, scope, opts.interventionId);
     ids = [opts.interventionId];
   } else ids = await allowedInterventionIds(db, scope);
 
-  const inScope = (col: 'p.intervention_id' | 'a.intervention_id') =>
+  const inScope = (col: 'p.intervention_id' | 'a.intervention_id' | 'i.id') =>
     ids ? sql<boolean>`${sql.ref(col)} = ANY(${ids}::uuid[])` : sql<boolean>`true`;
-  const [p, a, members] = await Promise.all([
+  const [perInsats, a, members] = await Promise.all([
+    // The insatser in export order, with their number of participations (none: not walked).
     db
-      .selectFrom('participations as p')
-      .select([
-        sql<number>`count(*)::int`.as('n'),
-        sql<string[]>`coalesce(array_agg(DISTINCT p.intervention_id::text), '{}')`.as('ids'),
-      ])
-      .where('p.association_id', '=', scope.associationId)
-      .where(inScope('p.intervention_id'))
-      .executeTakeFirstOrThrow(),
+      .selectFrom('interventions as i')
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom('participations as p')
+            .select(['p.intervention_id', sql<number>`count(*)::int`.as('n')])
+            .where('p.association_id', '=', scope.associationId)
+            .where(inScope('p.intervention_id'))
+            .groupBy('p.intervention_id')
+            .as('c'),
+        (j) => j.onRef('c.intervention_id', '=', 'i.id'),
+      )
+      .select(['i.id', 'i.name', 'c.n'])
+      .where('i.association_id', '=', scope.associationId)
+      .orderBy('i.name')
+      .execute(),
     db
       .selectFrom('anonymous_participations as a')
       .select(sql<number>`coalesce(sum(a.count), 0)::int`.as('n'))
@@ -203,6 +373,7 @@ export async function exportParticipations(
       .where('association_id', '=', scope.associationId)
       .execute(),
   ]);
+  const participations = perInsats.reduce((sum, i) => sum + i.n, 0);
   await recordAudit(db, {
     associationId: scope.associationId,
     actorUserId: scope.userId,
@@ -211,64 +382,28 @@ export async function exportParticipations(
     entityId: scope.associationId,
     details: {
       format: opts.format,
-      participations: p.n,
+      participations,
       anonymous: a.n,
-      interventionIds: p.ids,
+      interventionIds: perInsats.map((i) => i.id).sort(),
       filter: opts.interventionId ?? null,
     },
   });
 
   const memberNames = new Map(members.map((m) => [m.id, m.name]));
+  const insatser = perInsats.map((i) => ({ id: i.id, name: i.name }));
   async function* all() {
-    yield* participationRows(db, deps.pnr, scope.associationId, ids, memberNames);
-    yield* anonymousRows(db, scope.associationId, ids);
+    yield* participationPages(deps, scope.associationId, insatser, memberNames, pageSize);
+    yield* anonymousPages(db, scope.associationId, ids, pageSize);
   }
   const fileName = `deltagare-${scope.slug}-${new Date().toISOString().slice(0, 10)}.${opts.format}`;
-  const stream = opts.format === 'csv' ? csvStream(all()) : xlsxStream(all());
-  return { stream, fileName, contentType: CONTENT_TYPES[opts.format], participations: p.n, anonymous: a.n };
-}
-
-/** `;`-separated UTF-8 with BOM: what Swedish Excel opens correctly by double-click. */
-function csvStream(rows: AsyncIterable<ExportRow>): Readable {
-  const out = stringify({ delimiter: ';', bom: true, record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
-  const source = Readable.from(
-    (async function* () {
-      yield HEADERS as string[];
-      for await (const r of rows) yield HEADERS.map((h) => csvSafe(r[h]));
-    })(),
-  );
-  source.on('error', (err) => out.destroy(err));
-  return source.pipe(out);
-}
-
-function xlsxStream(rows: AsyncIterable<ExportRow>): Readable {
-  const out = new PassThrough();
-  (async () => {
-    const { default: ExcelJS } = await import('exceljs');
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-      stream: out,
-      useStyles: true,
-      useSharedStrings: false,
-    });
-    const ws = wb.addWorksheet('Deltagare');
-    ws.columns = HEADERS.map((h) => ({
-      header: h,
-      key: h,
-      width: Math.max(12, h.length + 2),
-      style: { numFmt: '@' },
-    }));
-    ws.getRow(1).font = { bold: true };
-    ws.getRow(1).commit();
-    for await (const r of rows) {
-      // Every value as text: personnummer, codes and dates must not become numbers or dates.
-      ws.addRow(HEADERS.map((h) => r[h])).commit();
-      // Let the network keep up before producing more.
-      if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
-    }
-    ws.commit();
-    await wb.commit();
-  })().catch((err: Error) => out.destroy(err));
-  return out;
+  const stream =
+    opts.format === 'csv'
+      ? csvStream(HEADERS, csvSafePages(all()))
+      : xlsxStream(
+          { name: 'Deltagare', headers: HEADERS, widths: HEADERS.map((h) => Math.max(12, h.length + 2)) },
+          all(),
+        );
+  return { stream, fileName, contentType: CONTENT_TYPES[opts.format], participations, anonymous: a.n };
 }
 
 /** Writes an export to any writable (the CLI's file). */
