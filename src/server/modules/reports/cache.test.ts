@@ -77,6 +77,18 @@ describe('the cache is on and serves repeated reads', () => {
     expect(second).toEqual(first);
     expect(cache().hits).toBe(hits + 1);
   });
+
+  it('answers the second identical dashboard and comparison from memory', async () => {
+    for (const [client, url] of [
+      [adminA, `/api/associations/cache-a/dashboard?year=${YEAR}`],
+      [sysadmin, `/api/reports/compare?${PERIOD}`],
+    ] as const) {
+      const first = await json(client, url);
+      const hits = cache().hits;
+      expect(await json(client, url)).toEqual(first);
+      expect(cache().hits).toBe(hits + 1);
+    }
+  });
 });
 
 describe('the next read after each kind of write shows the new figures', () => {

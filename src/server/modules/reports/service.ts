@@ -92,6 +92,21 @@ function cachedOutcomeReport(
 export async function getDashboard(db: Kysely<DB>, scope: Scope, year: number, opts: ViewOptions = {}) {
   const today = todaySweden();
   const { qscope, protect } = await reportAccess(db, scope, {}, opts);
+  // From the report cache while the association's data is unchanged (cache.ts). The year so far
+  // ends today, and goal periods count only up to today: today is part of the key.
+  return cachedForAssociation(db, scope.associationId, ['dashboard', qscope, year, today, protect], () =>
+    computeDashboard(db, scope, qscope, year, today, protect),
+  );
+}
+
+async function computeDashboard(
+  db: Kysely<DB>,
+  scope: Scope,
+  qscope: QueryScope,
+  year: number,
+  today: string,
+  protect: boolean,
+) {
   const yearEnd = `${year}-12-31`;
   const period = {
     from: `${year}-01-01`,
