@@ -39,6 +39,12 @@ import { migrateToLatest } from '../src/server/db/migrate.js';
 import { hashPassword } from '../src/server/auth/password.js';
 import { createPnrCipher } from '../src/server/crypto/pnr.js';
 import { personnummerCheckDigit } from '../src/shared/personnummer.js';
+import type { IncomeSource } from '../src/shared/participants.js';
+import {
+  entryIncomeSummary,
+  exitIncomeSummary,
+  type IncomeLine,
+} from '../src/server/modules/participants/income-summary.js';
 
 pg.types.setTypeParser(1082, (v: string) => v);
 
@@ -496,6 +502,12 @@ const PARTICIPATION_COLS = [
   'exit_reason',
   'occupation_after',
   'is_returner',
+  'sex',
+  // The stored income summary (migration 0007), from the same lines as participation_income.
+  'entry_income_group',
+  'public_support_at_entry',
+  'exit_income_group',
+  'self_supporting_at_exit',
 ];
 const INCOME_COLS = ['association_id', 'participation_id', 'phase', 'source', 'extent_pct'];
 const TG_COLS = ['association_id', 'participation_id', 'target_group_id'];
@@ -600,7 +612,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
         }
         const returner = lastExit !== null && entry - lastExit <= 365;
         const entryDate = ymd(entry);
-        const w = parts.row([
+        const row: (string | number | boolean | null)[] = [
           a.id,
           id,
           intervention,
@@ -616,17 +628,19 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
           exitReason,
           occupation,
           returner,
-        ]);
-        if (w) await w;
+          sex,
+        ];
         // Income at entry: one main source, a second one for a fifth of participants.
+        const entryLines: IncomeLine[] = [];
+        const exitLines: IncomeLine[] = [];
+        const line = (source: string, extentPct: number) => ({ source: source as IncomeSource, extentPct });
         const main = weighted(r, ENTRY_INCOME);
         if (r() < 0.2) {
           let second = SECOND_INCOME[Math.floor(r() * SECOND_INCOME.length)]!;
           if (second === main) second = main === 'salary' ? 'other' : 'salary';
           const share = r() < 0.5 ? 50 : 75;
-          await income.row([a.id, id, 'entry', main, share]);
-          await income.row([a.id, id, 'entry', second, 100 - share]);
-        } else await income.row([a.id, id, 'entry', main, 100]);
+          entryLines.push(line(main, share), line(second, 100 - share));
+        } else entryLines.push(line(main, 100));
         if (exit !== null && exitReason !== 'registration_error') {
           const out =
             occupation === 'work'
@@ -640,11 +654,22 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
                   : r() < 0.6
                     ? main
                     : 'unknown';
-          if (occupation === 'work' && r() < 0.25 && main !== 'salary') {
-            await income.row([a.id, id, 'exit', 'salary', 50]);
-            await income.row([a.id, id, 'exit', main, 50]);
-          } else await income.row([a.id, id, 'exit', out, 100]);
+          if (occupation === 'work' && r() < 0.25 && main !== 'salary')
+            exitLines.push(line('salary', 50), line(main, 50));
+          else exitLines.push(line(out, 100));
         }
+        const inSummary = entryIncomeSummary(entryLines);
+        const outSummary = exitIncomeSummary(exitLines);
+        row.push(
+          inSummary.entry_income_group,
+          inSummary.public_support_at_entry,
+          outSummary.exit_income_group,
+          outSummary.self_supporting_at_exit,
+        );
+        const w = parts.row(row);
+        if (w) await w;
+        for (const l of entryLines) await income.row([a.id, id, 'entry', l.source, l.extentPct]);
+        for (const l of exitLines) await income.row([a.id, id, 'exit', l.source, l.extentPct]);
         if (r() < 0.3) await tgs.row([a.id, id, a.targetGroups[Math.floor(r() * a.targetGroups.length)]!]);
         if (exit === null) break; // ongoing: no later participation
         lastExit = exit;

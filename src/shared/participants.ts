@@ -20,11 +20,18 @@ export const INCOME_SOURCES = {
 export type IncomeSource = keyof typeof INCOME_SOURCES;
 export const INCOME_SOURCE_CODES = Object.keys(INCOME_SOURCES) as [IncomeSource, ...IncomeSource[]];
 
+/** The national three-group rollup of public support (finsam.se), plus none and unknown. */
+export const INCOME_GROUP_CODES = [
+  'ohalsa',
+  'arbetsmarknadsstod',
+  'ekonomiskt_bistand',
+  'ingen',
+  'okand',
+] as const;
+export type IncomeGroup = (typeof INCOME_GROUP_CODES)[number];
+
 /** The national three-group rollup of public support (finsam.se), plus none. */
-export const INCOME_GROUP: Record<
-  IncomeSource,
-  'ohalsa' | 'arbetsmarknadsstod' | 'ekonomiskt_bistand' | 'ingen' | 'okand'
-> = {
+export const INCOME_GROUP: Record<IncomeSource, IncomeGroup> = {
   none: 'ingen',
   salary: 'ingen',
   student_aid: 'ingen',

@@ -5,8 +5,10 @@ import * as m0003 from './migrations/20261128_0003_imports.js';
 import * as m0004 from './migrations/20261128_0004_reports.js';
 import * as m0005 from './migrations/20261128_0005_report_indexes.js';
 import * as m0006 from './migrations/20261128_0006_register_fixes.js';
+import * as m0007 from './migrations/20261128_0007_income_groups.js';
 import * as m0008 from './migrations/20261128_0008_report_data_versions.js';
 import * as m0009 from './migrations/20261128_0009_export_order.js';
+import * as m0010 from './migrations/20261128_0010_participation_sex.js';
 import type { DB } from './types.js';
 
 /** Migrations are listed statically so they work the same under tsx, bundlers and tests. */
@@ -17,8 +19,10 @@ const migrations: Record<string, Migration> = {
   '20261128_0004_reports': m0004,
   '20261128_0005_report_indexes': m0005,
   '20261128_0006_register_fixes': m0006,
+  '20261128_0007_income_groups': m0007,
   '20261128_0008_report_data_versions': m0008,
   '20261128_0009_export_order': m0009,
+  '20261128_0010_participation_sex': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,7 @@ import type {
   EducationLevel,
   ExitReason,
   FollowUp,
+  IncomeGroup,
   IncomeSource,
   InterventionStatus,
   Occupation,
@@ -201,6 +202,13 @@ export interface ParticipationTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The person's sex, copied (migration 0010; the foreign key to the person includes it). */
+  sex: Sex;
+  /** Summary of the income lines (migration 0007, participants/income-summary.ts). */
+  entry_income_group: Generated<IncomeGroup>;
+  exit_income_group: Generated<IncomeGroup>;
+  public_support_at_entry: Generated<boolean>;
+  self_supporting_at_exit: Generated<boolean>;
 }
 
 export interface ParticipationIncomeTable {

@@ -7,6 +7,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { IncomeSource } from '../../../shared/participants.js';
+import {
+  entryIncomeSummary,
+  exitIncomeSummary,
+  NO_EXIT_INCOME,
+  type IncomeLine,
+} from '../participants/income-summary.js';
 
 export type Conn = Kysely<DB> | Transaction<DB>;
 
@@ -172,6 +178,10 @@ export interface NewParticipation {
   exitReason: string | null;
   occupationAfter: string | null;
   returner: boolean;
+  /** The person's sex (from the personnummer, as stored on the person). */
+  sex: 'kvinna' | 'man';
+  incomeAtEntry: readonly IncomeLine[];
+  incomeAtExit: readonly IncomeLine[];
 }
 
 export async function insertParticipations(
@@ -182,18 +192,24 @@ export async function insertParticipations(
   rows: NewParticipation[],
 ) {
   const col = <K extends keyof NewParticipation>(k: K) => rows.map((r) => r[k]);
+  // The stored income summary (income-summary.ts), from the same lines insertIncome writes.
+  const entry = rows.map((r) => entryIncomeSummary(r.incomeAtEntry));
+  const exit = rows.map((r) => exitIncomeSummary(r.incomeAtExit));
   // created_at and updated_at default to now(), the transaction's start: a later change is newer.
   await sql`
     INSERT INTO participations (
       association_id, import_batch_id, created_by, id, intervention_id, person_id, entry_date, exit_date,
       municipality_code, support_months, education_level, referring_member_id, consent_date, consent_ref,
-      exit_reason, occupation_after, is_returner)
+      exit_reason, occupation_after, is_returner, sex,
+      entry_income_group, public_support_at_entry, exit_income_group, self_supporting_at_exit)
     SELECT ${associationId}::uuid, ${batchId}::uuid, ${createdBy}::uuid, v.* FROM unnest(
       ${col('participationId')}::uuid[], ${col('interventionId')}::uuid[], ${col('personId')}::uuid[], ${col('entryDate')}::date[],
       ${col('exitDate')}::date[], ${col('municipalityCode')}::text[], ${col('supportMonths')}::int[],
       ${col('educationLevel')}::text[], ${col('referringMemberId')}::uuid[], ${col('consentDate')}::date[],
       ${col('consentRef')}::text[], ${col('exitReason')}::text[], ${col('occupationAfter')}::text[],
-      ${col('returner')}::boolean[]
+      ${col('returner')}::boolean[], ${col('sex')}::text[],
+      ${entry.map((e) => e.entry_income_group)}::text[], ${entry.map((e) => e.public_support_at_entry)}::boolean[],
+      ${exit.map((e) => e.exit_income_group)}::text[], ${exit.map((e) => e.self_supporting_at_exit)}::boolean[]
     ) AS v`.execute(tx);
 }
 
@@ -245,9 +261,13 @@ export interface ExitUpdate {
   exitDate: string | null;
   exitReason: string | null;
   occupationAfter: string | null;
+  incomeAtExit: readonly IncomeLine[];
 }
 
-/** Adds exits to ongoing participations; returns how many were still ongoing (and so updated). */
+/**
+ * Adds exits to ongoing participations, with the stored summary of their exit income (the caller
+ * inserts the lines); returns how many were still ongoing (and so updated).
+ */
 export async function applyExits(
   tx: Conn,
   associationId: string,
@@ -255,14 +275,17 @@ export async function applyExits(
   rows: ExitUpdate[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
+  const exit = rows.map((x) => exitIncomeSummary(x.incomeAtExit));
   const r = await sql`
     UPDATE participations p SET
       exit_date = v.exit_date, exit_reason = v.exit_reason, occupation_after = v.occupation_after,
+      exit_income_group = v.exit_income_group, self_supporting_at_exit = v.self_supporting_at_exit,
       exit_import_batch_id = ${batchId}::uuid, updated_at = now()
     FROM unnest(
       ${rows.map((x) => x.participationId)}::uuid[], ${rows.map((x) => x.exitDate)}::date[],
-      ${rows.map((x) => x.exitReason)}::text[], ${rows.map((x) => x.occupationAfter)}::text[]
-    ) AS v(id, exit_date, exit_reason, occupation_after)
+      ${rows.map((x) => x.exitReason)}::text[], ${rows.map((x) => x.occupationAfter)}::text[],
+      ${exit.map((e) => e.exit_income_group)}::text[], ${exit.map((e) => e.self_supporting_at_exit)}::boolean[]
+    ) AS v(id, exit_date, exit_reason, occupation_after, exit_income_group, self_supporting_at_exit)
     WHERE p.association_id = ${associationId}::uuid AND p.id = v.id AND p.exit_date IS NULL`.execute(tx);
   await tx
     .deleteFrom('participation_income')
@@ -408,6 +431,8 @@ export async function revertBatch(tx: Conn, associationId: string, batchId: stri
       exit_reason: null,
       occupation_after: null,
       exit_import_batch_id: null,
+      // Its exit income lines go below.
+      ...NO_EXIT_INCOME,
       updated_at: sql`now()`,
     })
     .where('association_id', '=', associationId)

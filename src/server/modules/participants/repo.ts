@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { IncomeSource } from '../../../shared/participants.js';
+import { phaseIncomeSummary } from './income-summary.js';
 
 export type Conn = Kysely<DB> | Transaction<DB>;
 
@@ -101,12 +102,16 @@ export async function isReturn(
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
+/**
+ * Replaces the income lines of one phase, and in the same statement the participation's stored
+ * summary of that phase (income-summary.ts), so the two cannot disagree.
+ */
 export async function replaceIncome(
   db: Conn,
   associationId: string,
   participationId: string,
   phase: 'entry' | 'exit',
-  lines: { source: IncomeSource; extentPct: number }[],
+  lines: readonly { source: IncomeSource; extentPct: number }[],
 ) {
   await db
     .deleteFrom('participation_income')
@@ -114,19 +119,28 @@ export async function replaceIncome(
     .where('participation_id', '=', participationId)
     .where('phase', '=', phase)
     .execute();
-  if (lines.length)
-    await db
-      .insertInto('participation_income')
-      .values(
-        lines.map((l) => ({
-          association_id: associationId,
-          participation_id: participationId,
-          phase,
-          source: l.source,
-          extent_pct: l.extentPct,
-        })),
-      )
-      .execute();
+  const summary = db
+    .updateTable('participations')
+    .set(phaseIncomeSummary(phase, lines))
+    .where('association_id', '=', associationId)
+    .where('id', '=', participationId);
+  if (lines.length === 0) {
+    await summary.execute();
+    return;
+  }
+  await db
+    .with('summary', () => summary)
+    .insertInto('participation_income')
+    .values(
+      lines.map((l) => ({
+        association_id: associationId,
+        participation_id: participationId,
+        phase,
+        source: l.source,
+        extent_pct: l.extentPct,
+      })),
+    )
+    .execute();
 }
 
 export async function replaceTargetGroups(

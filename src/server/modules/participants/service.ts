@@ -153,6 +153,7 @@ export async function registerEntry(
         association_id: scope.associationId,
         intervention_id: input.interventionId,
         person_id: personId,
+        sex: parsed.value.sex,
         entry_date: input.entryDate,
         exit_date: exit?.exitDate ?? null,
         municipality_code: input.municipalityCode,
