@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import {
   createTestApp,
+  testPnrCipher,
   createAssociationFixture,
   type AssociationFixture,
   type TestApp,
@@ -22,6 +23,8 @@ import {
   verifyImportReferences,
   type NewParticipation,
 } from './repo.js';
+import { importParticipations } from './service.js';
+import { csv, person } from '../../../../tests/imports.js';
 
 let t: TestApp;
 let a: AssociationFixture;
@@ -71,14 +74,26 @@ function insertParticipation(
   person: string,
 ) {
   return sql`
-    INSERT INTO participations (association_id, id, intervention_id, person_id, entry_date, municipality_code, consent_date)
-    VALUES (${a.id}::uuid, ${id}::uuid, ${intervention}::uuid, ${person}::uuid, '2025-01-10', '0101', '2025-01-10')`.execute(
+    INSERT INTO participations (association_id, id, intervention_id, person_id, entry_date, municipality_code, consent_date, sex)
+    VALUES (${a.id}::uuid, ${id}::uuid, ${intervention}::uuid, ${person}::uuid, '2025-01-10', '0101', '2025-01-10', 'kvinna')`.execute(
     tx,
   );
 }
 
-function row(id: string, intervention: string, person: string, member: string | null = null) {
-  return { participationId: id, interventionId: intervention, personId: person, referringMemberId: member };
+function row(
+  id: string,
+  intervention: string,
+  person: string,
+  member: string | null = null,
+  sex: 'kvinna' | 'man' = 'kvinna',
+) {
+  return {
+    participationId: id,
+    interventionId: intervention,
+    personId: person,
+    referringMemberId: member,
+    sex,
+  };
 }
 
 describe('set-based reference check of an import', () => {
@@ -107,6 +122,10 @@ describe('set-based reference check of an import', () => {
     [
       'a missing person',
       (refs, id) => refs.inserted([row(id, insatsId, randomUUID())] as NewParticipation[]),
+    ],
+    [
+      'a person with another sex than the participation carries',
+      (refs, id) => refs.inserted([row(id, insatsId, personId, null, 'man')] as NewParticipation[]),
     ],
     [
       'a missing referring member',
@@ -149,5 +168,64 @@ describe('set-based reference check of an import', () => {
     expect(() => refs.children([randomUUID()])).toThrow(BrokenReference);
     refs.updated(['00000000-0000-4000-8000-000000000001']);
     expect(() => refs.children(['00000000-0000-4000-8000-000000000001'])).not.toThrow();
+  });
+
+  it('an import stores the same register with set-based and with row-level checks', async () => {
+    const rows = (insats: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        insats,
+        personnummer: person(i % 2 ? 'man' : 'kvinna'),
+        anonym: 'nej',
+        startdatum: '2024-03-01',
+        kommun: '0101',
+        försörjning_start: 'sjukpenning',
+        målgrupp: 'Referensgrupp',
+        samtycke_datum: '2024-03-01',
+        ...(i % 3
+          ? {
+              slutdatum: '2024-09-30',
+              avslutsanledning: 'arbete',
+              sysselsättning_efter: 'arbete',
+              försörjning_slut: 'lön',
+            }
+          : {}),
+      }));
+    const stored = async () =>
+      (
+        await sql<{ n: number; income: number; links: number }>`
+          SELECT count(*)::int AS n,
+                 (SELECT count(*)::int FROM participation_income WHERE association_id = ${a.id}::uuid) AS income,
+                 (SELECT count(*)::int FROM participation_target_groups WHERE association_id = ${a.id}::uuid) AS links
+          FROM participations WHERE association_id = ${a.id}::uuid`.execute(t.database.db)
+      ).rows[0]!;
+    const deps = { db: t.database.db, pnr: testPnrCipher };
+    const setBased = await importParticipations(
+      deps,
+      a.scope,
+      Buffer.from(csv(rows('Referensinsatsen', 12))),
+      {
+        fileName: 'a.csv',
+      },
+    );
+    expect(setBased).toMatchObject({ ok: true, imported: 12 });
+    const afterFirst = await stored();
+    expect(afterFirst).toEqual({ n: 12, income: 12 + 8, links: 12 });
+    const rowLevel = await importParticipations(
+      deps,
+      a.scope,
+      Buffer.from(csv(rows('Referensinsatsen', 12))),
+      {
+        fileName: 'b.csv',
+        rowLevelReferenceChecks: true,
+      },
+    );
+    expect(rowLevel).toMatchObject({ ok: true, imported: 12 });
+    expect(await stored()).toEqual({ n: 24, income: 40, links: 24 });
+    // Both paths leave row-level checks on for what follows in the same connection.
+    await expect(
+      insertParticipation(t.database.db, randomUUID(), randomUUID(), personId),
+    ).rejects.toMatchObject({
+      code: '23503',
+    });
   });
 });

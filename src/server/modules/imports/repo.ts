@@ -116,12 +116,7 @@ export async function finishBatch(
 ) {
   await tx
     .updateTable('import_batches')
-    .set({
-      imported: c.imported,
-      anonymous: c.anonymous,
-      updated: c.updated,
-      skipped: c.skipped,
-    })
+    .set({ imported: c.imported, anonymous: c.anonymous, updated: c.updated, skipped: c.skipped })
     .where('association_id', '=', associationId)
     .where('id', '=', id)
     .execute();
@@ -473,17 +468,23 @@ export async function revertBatch(tx: Conn, associationId: string, batchId: stri
 // ---------------------------------------------------------------- references, checked set-based
 
 /**
- * Embedded database only. Row-level foreign-key checks are about half of a large import's
- * database time on PGlite: each inserted row runs its own lookup and row lock inside WebAssembly
- * (docs/performance.md). The import therefore turns the row-level checks off for the rest of its
- * own transaction (`SET LOCAL`, undone at commit or rollback) and checks the same references
- * set-based before it commits (`ImportReferences`, `verifyImportReferences`): a row whose parent
- * does not exist is still refused and nothing is stored. This is only sound where no other
- * transaction can delete a parent meanwhile: PGlite has one connection, so the caller uses it only
- * there. CHECK and unique constraints are not triggers and stay in force.
+ * Row-level foreign-key checks are about half of a large import's database time (on PGlite each
+ * inserted row runs its own lookup and row lock inside WebAssembly; docs/performance.md). When the
+ * database role may set `session_replication_role` (the embedded database always; on a server, a
+ * superuser or a role granted `SET ON PARAMETER session_replication_role`), the import turns the
+ * row-level checks off for the rest of its own transaction (`SET LOCAL`, undone at commit or
+ * rollback) and checks the same references set-based before it commits (`ImportReferences`,
+ * `verifyImportReferences`). The check takes the same `FOR KEY SHARE` lock on each parent that a
+ * row-level check takes, so a parent deleted meanwhile makes the import fail and store nothing,
+ * and one deleted later must wait for the import and then finds it. CHECK and unique constraints
+ * are not triggers and stay in force. Returns false (row-level checks stay on) otherwise.
  */
-export async function deferReferenceChecks(tx: Conn) {
+export async function deferReferenceChecks(tx: Conn): Promise<boolean> {
+  const { rows } = await sql<{ allowed: boolean }>`
+    SELECT has_parameter_privilege('session_replication_role', 'SET') AS allowed`.execute(tx);
+  if (!rows[0]?.allowed) return false;
   await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+  return true;
 }
 
 export class BrokenReference extends Error {}
@@ -497,14 +498,16 @@ export class BrokenReference extends Error {}
 export class ImportReferences {
   /** Participations this import inserted or updated: they exist in this transaction. */
   readonly participations = new Set<string>();
-  readonly createdPersons = new Set<string>();
+  /** Persons this import inserted, with the sex they were stored with. */
+  readonly createdPersons = new Map<string, 'kvinna' | 'man'>();
   readonly interventions = new Set<string>();
-  readonly persons = new Set<string>();
+  /** Persons the participations refer to, with the sex the participations carry (part of the key). */
+  readonly persons = new Map<string, 'kvinna' | 'man'>();
   readonly members = new Set<string>();
   readonly targetGroups = new Set<string>();
 
-  personsCreated(ids: Iterable<string>) {
-    for (const id of ids) this.createdPersons.add(id);
+  personsCreated(persons: readonly { id: string; sex: 'kvinna' | 'man' }[]) {
+    for (const p of persons) this.createdPersons.set(p.id, p.sex);
   }
 
   /** Inserted participations (with their parents). */
@@ -512,7 +515,10 @@ export class ImportReferences {
     for (const r of rows) {
       this.participations.add(r.participationId!);
       this.interventions.add(r.interventionId);
-      this.persons.add(r.personId!);
+      const sex = this.persons.get(r.personId!);
+      if (sex !== undefined && sex !== r.sex)
+        throw new BrokenReference(`Participations of person ${r.personId} carry different sexes`);
+      this.persons.set(r.personId!, r.sex);
       if (r.referringMemberId !== null) this.members.add(r.referringMemberId);
     }
   }
@@ -531,31 +537,59 @@ export class ImportReferences {
   }
 }
 
-/** Checks the parents that existed before the import, then turns row-level checks back on. */
+/**
+ * Checks and locks the parents that existed before the import, once per distinct value, then
+ * turns row-level checks back on.
+ */
 export async function verifyImportReferences(
   tx: Conn,
   associationId: string,
   userId: string | null,
   refs: ImportReferences,
 ) {
-  // Persons the import created came back from their INSERT; the others must exist.
-  const existing = [...refs.persons].filter((id) => !refs.createdPersons.has(id));
-  const { rows } = await sql<{ what: string; n: number }>`
-    SELECT 'insatser' AS what, count(*)::int AS n FROM unnest(${[...refs.interventions]}::uuid[]) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM interventions i WHERE i.association_id = ${associationId}::uuid AND i.id = x.id)
-    UNION ALL
-    SELECT 'persons', count(*)::int FROM unnest(${existing}::uuid[]) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM persons s WHERE s.association_id = ${associationId}::uuid AND s.id = x.id)
-    UNION ALL
-    SELECT 'members', count(*)::int FROM unnest(${[...refs.members]}::uuid[]) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.association_id = ${associationId}::uuid AND m.id = x.id)
-    UNION ALL
-    SELECT 'target groups', count(*)::int FROM unnest(${[...refs.targetGroups]}::uuid[]) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM target_groups g WHERE g.association_id = ${associationId}::uuid AND g.id = x.id)
-    UNION ALL
-    SELECT 'users', count(*)::int FROM unnest(${userId === null ? [] : [userId]}::uuid[]) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.id)`.execute(tx);
-  for (const r of rows)
-    if (r.n > 0) throw new BrokenReference(`The import refers to ${r.n} ${r.what} that do not exist`);
+  const aid = associationId;
+  // Persons the import created came back from their INSERT; the others must exist, with the sex.
+  const existing: string[] = [];
+  const existingSex: string[] = [];
+  for (const [id, sex] of refs.persons) {
+    const created = refs.createdPersons.get(id);
+    if (created === undefined) {
+      existing.push(id);
+      existingSex.push(sex);
+    } else if (created !== sex) throw new BrokenReference(`Person ${id} was stored with another sex`);
+  }
+  const parents: [string, string[], ReturnType<typeof sql>][] = [
+    [
+      'insatser',
+      [...refs.interventions],
+      sql`SELECT 1 FROM interventions WHERE association_id = ${aid}::uuid AND id = ANY(${[...refs.interventions]}::uuid[]) FOR KEY SHARE`,
+    ],
+    [
+      'persons',
+      existing,
+      sql`SELECT 1 FROM persons WHERE association_id = ${aid}::uuid AND (id, sex) IN (SELECT * FROM unnest(${existing}::uuid[], ${existingSex}::text[])) FOR KEY SHARE`,
+    ],
+    [
+      'members',
+      [...refs.members],
+      sql`SELECT 1 FROM members WHERE association_id = ${aid}::uuid AND id = ANY(${[...refs.members]}::uuid[]) FOR KEY SHARE`,
+    ],
+    [
+      'target groups',
+      [...refs.targetGroups],
+      sql`SELECT 1 FROM target_groups WHERE association_id = ${aid}::uuid AND id = ANY(${[...refs.targetGroups]}::uuid[]) FOR KEY SHARE`,
+    ],
+    [
+      'users',
+      userId === null ? [] : [userId],
+      sql`SELECT 1 FROM users WHERE id = ${userId}::uuid FOR KEY SHARE`,
+    ],
+  ];
+  for (const [what, ids, locked] of parents) {
+    if (ids.length === 0) continue;
+    const n = (await locked.execute(tx)).rows.length;
+    if (n !== ids.length)
+      throw new BrokenReference(`The import refers to ${ids.length - n} ${what} that do not exist`);
+  }
   await sql`SET LOCAL session_replication_role = origin`.execute(tx);
 }

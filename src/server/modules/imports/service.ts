@@ -10,7 +10,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import type { DatabaseKind } from '../../db/index.js';
 import type { Scope } from '../../auth/access.js';
 import type { PnrCipher } from '../../crypto/pnr.js';
 import { AppError } from '../../errors.js';
@@ -41,8 +40,6 @@ import * as repo from './repo.js';
 export interface ImportDeps {
   db: Kysely<DB>;
   pnr: PnrCipher;
-  /** On the embedded database the import checks references set-based (repo.deferReferenceChecks). */
-  dbKind?: DatabaseKind;
 }
 
 export interface ImportProgress {
@@ -59,6 +56,8 @@ export interface ImportOptions {
   /** Import even a file identical to an earlier (not undone) batch. */
   force?: boolean;
   onProgress?: (p: ImportProgress) => void;
+  /** Keep the database's row-level reference checks even where set-based ones are allowed (tests). */
+  rowLevelReferenceChecks?: boolean;
 }
 
 export interface ImportCounts {
@@ -350,9 +349,11 @@ async function writeBatch(
   const aid = scope.associationId;
   const total = counts.imported + counts.updated;
   let done = 0;
-  // Embedded: references are checked set-based before commit instead of row by row (repo.ts).
-  const written = deps.dbKind === 'pglite' ? new repo.ImportReferences() : null;
-  if (written) await repo.deferReferenceChecks(tx);
+  // References are checked set-based before commit instead of row by row, where allowed (repo.ts).
+  const written =
+    !opts.rowLevelReferenceChecks && (await repo.deferReferenceChecks(tx))
+      ? new repo.ImportReferences()
+      : null;
 
   // New persons: the number only encrypted, and its keyed hash. Persons whose rows are all
   // skipped or updates exist already.
@@ -365,7 +366,7 @@ async function writeBatch(
       persons.map((p) => p.person),
     );
     for (const p of persons) for (const r of p.rows) r.personId = ids.get(p.person.hash)!;
-    written?.personsCreated(ids.values());
+    written?.personsCreated(persons.map((p) => ({ id: ids.get(p.person.hash)!, sex: p.person.sex })));
     persons = [];
   };
   for (let i = 0; i < ordered.length;) {
