@@ -266,10 +266,11 @@ function registerParticipantCommands(program: Command, out: () => Output) {
     )
     .action(async (o: { association: string; file: string; formatFile?: 'csv' | 'xlsx' }) => {
       const format = o.formatFile ?? (path.extname(o.file).toLowerCase() === '.csv' ? 'csv' : 'xlsx');
-      const counts = await withDatabase(async ({ db }) => {
+      const counts = await withDatabase(async ({ db, kind }) => {
         const env = loadEnv();
         const pnr = createPnrCipher(loadMasterKey(env.SECRET_KEY, env.DATA_DIR));
-        const r = await exportParticipations({ db, pnr }, await systemScope(db, o.association), { format });
+        const scope = await systemScope(db, o.association);
+        const r = await exportParticipations({ db, pnr, dbKind: kind }, scope, { format });
         // Owner-only: the file holds personnummer in full.
         await pipeExport(r, createWriteStream(o.file, { mode: 0o600 }));
         return { file: o.file, format, participations: r.participations, anonymous: r.anonymous };

@@ -1,6 +1,6 @@
 /**
  * The participant export pages through the insatser in name order with a keyset on
- * (entry date, id) inside each. With tiny pages every page boundary falls somewhere: inside a
+ * (entry date, id) inside each, one page after another or several at once. With tiny pages every page boundary falls somewhere: inside a
  * run of equal entry dates, at the end of an insats, between an insats the caller may not see and
  * one they may. The order must still be insats name, entry date, id (as the database orders
  * them), every participation exactly once, the same bytes whatever the page size, and a
@@ -36,10 +36,11 @@ async function text(stream: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function exportAs(scope: Scope, format: ExportFormat, pageSize?: number) {
+async function exportAs(scope: Scope, format: ExportFormat, pageSize?: number, parallelReads?: number) {
   const r = await exportParticipations({ db: t.database.db, pnr: testPnrCipher }, scope, {
     format,
     pageSize,
+    parallelReads,
   });
   return { ...r, bytes: await text(r.stream) };
 }
@@ -152,10 +153,13 @@ describe('export paging', () => {
       recs.filter((r) => r[11] === 'Unga 16–29 med aktivitetsersättning' && r[16] === 'Arbetsförmedlingen'),
     ).toHaveLength(1);
 
-    for (const pageSize of [1, 2, 3, 5, 12, 13])
-      expect((await exportAs(admin, 'csv', pageSize)).bytes.equals(full.bytes), `page size ${pageSize}`).toBe(
-        true,
-      );
+    // One page after another (the embedded database's way) and several pages at once (PostgreSQL's).
+    for (const parallelReads of [1, 3])
+      for (const pageSize of [1, 2, 3, 5, 12, 13])
+        expect(
+          (await exportAs(admin, 'csv', pageSize, parallelReads)).bytes.equals(full.bytes),
+          `page size ${pageSize}, ${parallelReads} at once`,
+        ).toBe(true);
     expect(DEFAULT_PAGE_SIZE).toBeGreaterThan(12);
   });
 
@@ -163,8 +167,14 @@ describe('export paging', () => {
     const everything = records((await exportAs(admin, 'csv')).bytes);
     const own = everything.filter((r, i) => i === 0 || r[0] !== 'Björk');
     const expected = await expectedOrder([insats.ask, insats.ceder]);
-    for (const pageSize of [1, 2, 4, undefined]) {
-      const res = await exportAs(coordinator, 'csv', pageSize);
+    for (const [pageSize, parallelReads] of [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [4, 3],
+      [undefined, undefined],
+    ]) {
+      const res = await exportAs(coordinator, 'csv', pageSize, parallelReads);
       const recs = records(res.bytes);
       expect(recs).toEqual(own);
       expect(
@@ -175,11 +185,12 @@ describe('export paging', () => {
       ).toEqual(expected);
       expect(res.participations).toBe(8);
     }
+    await expect(exportAs(coordinator, 'csv', 0)).rejects.toThrow('Invalid page size');
   });
 
   it('XLSX holds the same rows in the same order with small pages', async () => {
     const csvRecords = records((await exportAs(admin, 'csv')).bytes);
-    const x = await exportAs(admin, 'xlsx', 2);
+    const x = await exportAs(admin, 'xlsx', 2, 2);
     const read: string[][] = [];
     for await (const r of readSheet(x.bytes).rows) read.push(r.cells);
     // exceljs drops trailing empty cells of a row; the CSV keeps them.

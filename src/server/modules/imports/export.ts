@@ -17,6 +17,7 @@
 import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
+import type { DatabaseKind } from '../../db/index.js';
 import type { Scope } from '../../auth/access.js';
 import type { PnrCipher } from '../../crypto/pnr.js';
 import { recordAudit } from '../../audit/audit.js';
@@ -117,21 +118,34 @@ interface Key {
 }
 
 /**
- * The keys that end each full page of an insats: its `pageSize`th, `2·pageSize`th, … participation
- * in export order. One pass over the index (an index-only scan where the visibility map allows),
- * so that the pages can then be read independently, several at a time.
+ * The key that ends the page of an insats starting after `after`: its `pageSize`th participation
+ * from there in export order, or null when fewer remain. It reads the index only (and the table
+ * where the visibility map requires), so the page ends run ahead of the pages, and the pages can
+ * then be read independently, several at a time.
  */
-async function pageEnds(db: Conn, associationId: string, interventionId: string, pageSize: number) {
-  const { rows } = await sql<Key>`
-    SELECT entry_date::text AS entry_date, id FROM (
-      SELECT entry_date, id, row_number() OVER (ORDER BY entry_date, id) AS n
-      FROM participations
-      WHERE association_id = ${associationId} AND intervention_id = ${interventionId}
-    ) k
-    WHERE n % ${pageSize} = 0
-    ORDER BY entry_date, id`.execute(db);
-  return rows;
+async function pageEnd(
+  db: Conn,
+  associationId: string,
+  interventionId: string,
+  after: Key | null,
+  pageSize: number,
+): Promise<Key | null> {
+  let q = db
+    .selectFrom('participations as p')
+    .select([sql<string>`p.entry_date::text`.as('entry_date'), 'p.id'])
+    .where('p.association_id', '=', associationId)
+    .where('p.intervention_id', '=', interventionId);
+  if (after) q = q.where(sql<boolean>`(p.entry_date, p.id) > (${after.entry_date}::date, ${after.id}::uuid)`);
+  return (
+    (await q
+      .orderBy('p.entry_date')
+      .orderBy('p.id')
+      .offset(pageSize - 1)
+      .limit(1)
+      .executeTakeFirst()) ?? null
+  );
 }
+
 type IncomeLines = { source: IncomeSource; extentPct: number }[];
 
 /**
@@ -158,16 +172,17 @@ function incomeFormatter(limit = 10_000): (text: string | null) => [start: strin
   };
 }
 
-/** Pages read ahead of the one being formatted (on PostgreSQL, each on its own connection). */
-const READ_AHEAD = 2;
-
 /**
- * The participations of the given insatser (in name order), a page of rows at a time. Each
- * insats' page ends are found first (`pageEnds`); then up to READ_AHEAD pages are read while the
- * current one is decrypted and formatted, so the database works on the next pages in parallel
- * with this process and with each other. Each page is a range of the keyset, so the pages
- * partition the insats: a participation added or removed meanwhile changes one page's size, never
- * the order, and nothing is read twice.
+ * The participations of the given insatser (in name order), a page of rows at a time, decrypted
+ * and formatted.
+ *
+ * - `parallelReads` 1 (the embedded database, where queries run one at a time in this process
+ *   anyway): each page starts after the previous page's last key; the next page's query is sent
+ *   before the current page is formatted.
+ * - `parallelReads` n > 1 (PostgreSQL): page ends are sought ahead (`pageEnd`, an index-only
+ *   pass), and n pages are read at once, each on its own connection, while this process formats.
+ *   Each page is a range of the keyset, so the pages partition the insats: a participation added
+ *   or removed meanwhile changes one page's size, never the order, and nothing is read twice.
  */
 async function* participationPages(
   deps: { db: Conn; pnr: PnrCipher },
@@ -175,6 +190,7 @@ async function* participationPages(
   insatser: Insats[],
   memberNames: Map<string, string>,
   pageSize: number,
+  parallelReads: number,
 ): AsyncGenerator<string[][]> {
   const { db, pnr } = deps;
   const income = incomeFormatter();
@@ -183,37 +199,85 @@ async function* participationPages(
     p.catch(() => undefined);
     return p;
   };
-  const endsOf = (k: number) =>
-    k < insatser.length ? later(pageEnds(db, associationId, insatser[k]!.id, pageSize)) : null;
-  async function* ranges() {
-    let ends = endsOf(0);
+  /** Decrypts and formats a page as soon as it arrives, so the database's row objects die young. */
+  const format = (insats: number, rows: PageRow[]) => {
+    const name = insatser[insats]!.name;
+    const page: string[][] = [];
+    for (const r of rows) {
+      const [incomeStart, incomeEnd] = income(r.income);
+      const row = emptyRow();
+      row[COL.insats] = name;
+      row[COL.personnummer] = formatPersonnummer(pnr.decrypt(r.pnr_enc));
+      row[COL.anonym] = 'nej';
+      row[COL['kön']] = r.sex;
+      row[COL.startdatum] = r.entry_date;
+      row[COL.slutdatum] = r.exit_date ?? '';
+      row[COL.kommun] = r.municipality_code === 'other' ? 'annan' : r.municipality_code;
+      row[COL['försörjning_start']] = incomeStart;
+      row[COL['försörjning_slut']] = incomeEnd;
+      row[COL['sysselsättning_efter']] = r.occupation_after ? OCCUPATIONS[r.occupation_after] : '';
+      row[COL.avslutsanledning] = r.exit_reason ? EXIT_REASONS[r.exit_reason] : '';
+      row[COL['målgrupp']] = r.groups ?? '';
+      row[COL.samtycke_datum] = r.consent_date;
+      row[COL.samtycke_referens] = r.consent_ref;
+      row[COL['utbildningsnivå']] = r.education_level ? EDUCATION_LEVELS[r.education_level] : '';
+      row[COL['månader_offentlig_försörjning']] = r.support_months === null ? '' : String(r.support_months);
+      row[COL.remitterande_part] = r.referring_member_id
+        ? (memberNames.get(r.referring_member_id) ?? '')
+        : '';
+      page.push(row);
+    }
+    return page;
+  };
+  const read = (k: number, after: Key | null, upTo: Key | null) =>
+    later(participationRange(db, associationId, insatser[k]!.id, after, upTo, pageSize));
+
+  if (parallelReads <= 1) {
     for (let k = 0; k < insatser.length; k++) {
-      const mine = await ends!;
-      ends = endsOf(k + 1);
+      let next: Promise<PageRow[]> | null = read(k, null, null);
+      while (next) {
+        const rows: PageRow[] = await next;
+        const last = rows[rows.length - 1];
+        next = last && rows.length === pageSize ? read(k, last, null) : null;
+        if (last) yield format(k, rows);
+      }
+    }
+    return;
+  }
+
+  const endAfter = (k: number, after: Key | null) =>
+    later(pageEnd(db, associationId, insatser[k]!.id, after, pageSize));
+  async function* ranges() {
+    for (let k = 0; k < insatser.length; k++) {
       let after: Key | null = null;
-      for (const end of mine) {
-        yield { insats: k, after, upTo: end };
-        after = end;
+      let end = endAfter(k, null);
+      for (;;) {
+        const upTo = await end;
+        if (!upTo) break;
+        // The end after this one is sought while this page is read.
+        end = endAfter(k, upTo);
+        yield { insats: k, after, upTo };
+        after = upTo;
       }
       // The rest: fewer than a page (more only if participations were added since).
       yield { insats: k, after, upTo: null };
     }
   }
   /** A range's rows, normally one query; more only if participations were added to it since. */
-  const readRange = async (insats: number, after: Key | null, upTo: Key | null) => {
+  const readRange = async (k: number, after: Key | null, upTo: Key | null) => {
     const rows: PageRow[] = [];
     for (;;) {
-      const got = await participationRange(db, associationId, insatser[insats]!.id, after, upTo, pageSize);
+      const got = await read(k, after, upTo);
       for (const r of got) rows.push(r);
       const last = got[got.length - 1];
-      if (!last || got.length < pageSize || last.id === upTo?.id) return { insats, rows };
+      if (!last || got.length < pageSize || last.id === upTo?.id) return format(k, rows);
       after = last;
     }
   };
   const pending = ranges();
-  const reading: Promise<{ insats: number; rows: PageRow[] }>[] = [];
+  const reading: Promise<string[][]>[] = [];
   const readAhead = async () => {
-    while (reading.length < READ_AHEAD) {
+    while (reading.length < parallelReads) {
       const r = await pending.next();
       if (r.done) return;
       const { insats, after, upTo } = r.value;
@@ -223,36 +287,9 @@ async function* participationPages(
   try {
     await readAhead();
     while (reading.length) {
-      const { insats, rows } = await reading.shift()!;
+      const page = await reading.shift()!;
       await readAhead();
-      if (rows.length === 0) continue;
-      const name = insatser[insats]!.name;
-      const page: string[][] = [];
-      for (const r of rows) {
-        const [incomeStart, incomeEnd] = income(r.income);
-        const row = emptyRow();
-        row[COL.insats] = name;
-        row[COL.personnummer] = formatPersonnummer(pnr.decrypt(r.pnr_enc));
-        row[COL.anonym] = 'nej';
-        row[COL['kön']] = r.sex;
-        row[COL.startdatum] = r.entry_date;
-        row[COL.slutdatum] = r.exit_date ?? '';
-        row[COL.kommun] = r.municipality_code === 'other' ? 'annan' : r.municipality_code;
-        row[COL['försörjning_start']] = incomeStart;
-        row[COL['försörjning_slut']] = incomeEnd;
-        row[COL['sysselsättning_efter']] = r.occupation_after ? OCCUPATIONS[r.occupation_after] : '';
-        row[COL.avslutsanledning] = r.exit_reason ? EXIT_REASONS[r.exit_reason] : '';
-        row[COL['målgrupp']] = r.groups ?? '';
-        row[COL.samtycke_datum] = r.consent_date;
-        row[COL.samtycke_referens] = r.consent_ref;
-        row[COL['utbildningsnivå']] = r.education_level ? EDUCATION_LEVELS[r.education_level] : '';
-        row[COL['månader_offentlig_försörjning']] = r.support_months === null ? '' : String(r.support_months);
-        row[COL.remitterande_part] = r.referring_member_id
-          ? (memberNames.get(r.referring_member_id) ?? '')
-          : '';
-        page.push(row);
-      }
-      yield page;
+      if (page.length) yield page;
     }
   } finally {
     await pending.return(undefined);
@@ -321,19 +358,35 @@ export interface ExportResult {
   anonymous: number;
 }
 
+export interface ExportOptions {
+  format: ExportFormat;
+  /** One insats only (it must be one the caller may see). */
+  interventionId?: string | undefined;
+  /** Rows per page (tests use small pages to put page boundaries everywhere). */
+  pageSize?: number | undefined;
+  /** Pages read at the same time: default 1 on the embedded database, 2 on PostgreSQL. */
+  parallelReads?: number | undefined;
+}
+
 /**
  * The participations the caller may see (a coordinator: their insatser), optionally of one
- * insats. The read is audited before the first row is sent. `pageSize` is for tests.
+ * insats. The read is audited before the first row is sent. `deps.dbKind` chooses how pages are
+ * read (participationPages).
  */
 export async function exportParticipations(
-  deps: { db: Kysely<DB>; pnr: PnrCipher },
+  deps: { db: Kysely<DB>; pnr: PnrCipher; dbKind?: DatabaseKind | undefined },
   scope: Scope,
-  opts: { format: ExportFormat; interventionId?: string | undefined; pageSize?: number | undefined },
+  opts: ExportOptions,
 ): Promise<ExportResult> {
   requirePermission(scope, 'participants.read');
   const { db } = deps;
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Invalid page size ${pageSize}`);
+  const parallelReads = opts.parallelReads ?? (deps.dbKind === 'pglite' ? 1 : 2);
+  for (const [name, n] of [
+    ['page size', pageSize],
+    ['parallel reads', parallelReads],
+  ] as const)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ${name} ${n}`);
   let ids: string[] | null;
   if (opts.interventionId) {
     await requireInterventionForPeople(db, scope, opts.interventionId);
@@ -392,7 +445,7 @@ export async function exportParticipations(
   const memberNames = new Map(members.map((m) => [m.id, m.name]));
   const insatser = perInsats.map((i) => ({ id: i.id, name: i.name }));
   async function* all() {
-    yield* participationPages(deps, scope.associationId, insatser, memberNames, pageSize);
+    yield* participationPages(deps, scope.associationId, insatser, memberNames, pageSize, parallelReads);
     yield* anonymousPages(db, scope.associationId, ids, pageSize);
   }
   const fileName = `deltagare-${scope.slug}-${new Date().toISOString().slice(0, 10)}.${opts.format}`;

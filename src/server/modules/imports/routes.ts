@@ -161,7 +161,7 @@ export const importRoutes =
       },
       async (req, reply) => {
         const scope = await access(req, req.params.slug, 'participants.read');
-        const result = await exportParticipations(deps, scope, {
+        const result = await exportParticipations({ ...deps, dbKind: ctx.dbKind }, scope, {
           format: req.query.format,
           interventionId: req.query.interventionId,
         });
