@@ -8,73 +8,88 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../src/server/db/types.js';
 
-const PUBLIC =
-  sql.raw(`('unemployment_insurance','activity_support','establishment_benefit','sickness_benefit',
-  'rehabilitation_benefit','sickness_compensation','activity_compensation','social_assistance')`);
-const group = (col: string) =>
-  sql.raw(`CASE
-  WHEN ${col} IN ('sickness_benefit','rehabilitation_benefit','sickness_compensation','activity_compensation') THEN 'ohalsa'
-  WHEN ${col} IN ('unemployment_insurance','activity_support','establishment_benefit') THEN 'arbetsmarknadsstod'
-  WHEN ${col} = 'social_assistance' THEN 'ekonomiskt_bistand'
-  WHEN ${col} = 'unknown' OR ${col} IS NULL THEN 'okand'
-  ELSE 'ingen' END`);
 const AGE_BAND = sql.raw(`CASE
   WHEN age BETWEEN 16 AND 19 THEN '16-19' WHEN age BETWEEN 20 AND 24 THEN '20-24'
   WHEN age BETWEEN 25 AND 29 THEN '25-29' WHEN age BETWEEN 30 AND 39 THEN '30-39'
   WHEN age BETWEEN 40 AND 49 THEN '40-49' WHEN age BETWEEN 50 AND 64 THEN '50-64' ELSE 'other' END`);
 
-/** Participations of the associations active in [from, to], felregistrering excluded. */
-function base(assoc: RawBuilder<unknown>, from: string, to: string) {
-  return sql`SELECT p.association_id, p.id, p.person_id, pe.sex, p.entry_date, p.exit_date, p.occupation_after, p.is_returner,
-      extract(year FROM p.entry_date)::int - pe.birth_year AS age
+/**
+ * Participations of the associations active in [from, to], felregistrering excluded, with the sex
+ * and income summary stored on them (migrations 0007 and 0010); the persons are joined only for
+ * the age (`withAge`).
+ */
+function base(assoc: RawBuilder<unknown>, from: string, to: string, withAge = false) {
+  return sql`SELECT p.association_id, p.id, p.person_id, p.sex, p.entry_date, p.exit_date, p.occupation_after, p.is_returner,
+      ${withAge ? sql`extract(year FROM p.entry_date)::int - pe.birth_year AS age,` : sql``}
+      p.entry_income_group, p.exit_income_group, p.public_support_at_entry, p.self_supporting_at_exit
     FROM participations p
-    JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id
+    ${withAge ? sql`JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id` : sql``}
     WHERE ${assoc} AND p.entry_date <= ${to}::date AND coalesce(p.exit_date, 'infinity'::date) >= ${from}::date
       AND p.exit_reason IS DISTINCT FROM 'registration_error'`;
 }
 const one = (id: string) => sql`p.association_id = ${id}::uuid`;
 
+const CORE = [
+  'entries',
+  'exits',
+  'to_work_or_studies',
+  'ongoing_at_end',
+  'participations',
+  'unique_persons',
+  'returners',
+  'median_days',
+  'days_0_90',
+  'days_91_180',
+  'days_181_365',
+  'days_366_730',
+  'days_731_plus',
+] as const;
+
 /**
  * Core aggregates over `a` (already restricted to the period): inside it an entry is in the period
- * iff entry_date >= from, and an exit iff exit_date <= to.
+ * iff entry_date >= from, and an exit iff exit_date <= to. With `within`, each is restricted to the
+ * rows it holds for, and named with `prefix`.
  */
-function coreAggregates(from: string, to: string) {
+function coreAggregates(from: string, to: string, within?: RawBuilder<unknown>, prefix = '') {
   const exited = sql`a.exit_date <= ${to}::date`;
   const days = sql`(a.exit_date - a.entry_date)`;
-  return sql`count(*) FILTER (WHERE a.entry_date >= ${from}::date)::int AS entries,
-      count(*) FILTER (WHERE ${exited})::int AS exits,
-      count(*) FILTER (WHERE ${exited} AND a.occupation_after IN ('work', 'studies'))::int AS to_work_or_studies,
-      count(*) FILTER (WHERE a.exit_date IS NULL OR a.exit_date > ${to}::date)::int AS ongoing_at_end,
-      count(*)::int AS participations,
-      count(DISTINCT a.person_id)::int AS unique_persons,
-      count(*) FILTER (WHERE a.entry_date >= ${from}::date AND a.is_returner)::int AS returners,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY ${days}) FILTER (WHERE ${exited}) AS median_days,
-      count(*) FILTER (WHERE ${exited} AND ${days} <= 90)::int AS days_0_90,
-      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 91 AND 180)::int AS days_91_180,
-      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 181 AND 365)::int AS days_181_365,
-      count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 366 AND 730)::int AS days_366_730,
-      count(*) FILTER (WHERE ${exited} AND ${days} > 730)::int AS days_731_plus`;
+  const w = (...conds: RawBuilder<unknown>[]) => {
+    const all = within ? [within, ...conds] : conds;
+    return all.length ? sql` FILTER (WHERE ${sql.join(all, sql` AND `)})` : sql``;
+  };
+  const aggs: Record<(typeof CORE)[number], RawBuilder<unknown>> = {
+    entries: sql`count(*)${w(sql`a.entry_date >= ${from}::date`)}::int`,
+    exits: sql`count(*)${w(exited)}::int`,
+    to_work_or_studies: sql`count(*)${w(exited, sql`a.occupation_after IN ('work', 'studies')`)}::int`,
+    ongoing_at_end: sql`count(*)${w(sql`(a.exit_date IS NULL OR a.exit_date > ${to}::date)`)}::int`,
+    participations: sql`count(*)${w()}::int`,
+    unique_persons: sql`count(DISTINCT a.person_id)${w()}::int`,
+    returners: sql`count(*)${w(sql`a.entry_date >= ${from}::date`, sql`a.is_returner`)}::int`,
+    median_days: sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${days})${w(exited)}`,
+    days_0_90: sql`count(*)${w(exited, sql`${days} <= 90`)}::int`,
+    days_91_180: sql`count(*)${w(exited, sql`${days} BETWEEN 91 AND 180`)}::int`,
+    days_181_365: sql`count(*)${w(exited, sql`${days} BETWEEN 181 AND 365`)}::int`,
+    days_366_730: sql`count(*)${w(exited, sql`${days} BETWEEN 366 AND 730`)}::int`,
+    days_731_plus: sql`count(*)${w(exited, sql`${days} > 730`)}::int`,
+  };
+  return sql.join(CORE.map((c) => sql`${aggs[c]} AS ${sql.id(prefix + c)}`));
 }
 
-/** Income matrix rows (sex, entry group, exit group, n, public at entry, moved) for exits in the period. */
+/**
+ * Income matrix rows (sex, entry group, exit group, n, public at entry, moved) for exits in the
+ * period, from the income summary stored on each participation (migration 0007: the main source's
+ * group per phase, public support at entry, self-supporting at exit).
+ */
 function incomeCte(to: string, byAssociation = false) {
-  return sql`inc AS (
-      SELECT ${byAssociation ? sql`a.association_id::text` : sql`'total'`} AS dim, a.sex, ${group('x.es')} AS entry_group, ${group('x.xs')} AS exit_group,
-        coalesce(x.pub_in, false) AS pub_in, coalesce(x.pub_out, false) AS pub_out, coalesce(x.known_out, false) AS known_out
-      FROM a CROSS JOIN LATERAL (
-        SELECT (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'entry'))[1] AS es,
-          (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'exit'))[1] AS xs,
-          bool_or(pi.phase = 'entry' AND pi.source IN ${PUBLIC}) AS pub_in,
-          bool_or(pi.phase = 'exit' AND pi.source IN ${PUBLIC}) AS pub_out,
-          bool_or(pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
-        FROM participation_income pi WHERE pi.association_id = a.association_id AND pi.participation_id = a.id) x
-      WHERE a.exit_date <= ${to}::date
-    ),
-    matrix AS (
-      SELECT dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex, entry_group, exit_group, count(*)::int AS n,
-        count(*) FILTER (WHERE pub_in)::int AS public_at_entry,
-        count(*) FILTER (WHERE pub_in AND known_out AND NOT pub_out)::int AS moved_to_self_support
-      FROM inc GROUP BY GROUPING SETS ((dim, sex, entry_group, exit_group), (dim, entry_group, exit_group))
+  return sql`matrix AS (
+      SELECT x.dim, CASE WHEN grouping(x.sex) = 1 THEN NULL ELSE x.sex END AS sex,
+        x.entry_income_group AS entry_group, x.exit_income_group AS exit_group, count(*)::int AS n,
+        count(*) FILTER (WHERE x.public_support_at_entry)::int AS public_at_entry,
+        count(*) FILTER (WHERE x.public_support_at_entry AND x.self_supporting_at_exit)::int AS moved_to_self_support
+      FROM (SELECT a.*, ${byAssociation ? sql`a.association_id::text` : sql`'total'`} AS dim FROM a
+        WHERE a.exit_date <= ${to}::date AND coalesce(a.exit_date, 'infinity'::date) <= ${to}::date) x
+      GROUP BY GROUPING SETS ((x.dim, x.sex, x.entry_income_group, x.exit_income_group),
+        (x.dim, x.entry_income_group, x.exit_income_group))
     )`;
 }
 
@@ -111,7 +126,7 @@ export async function handOutcome(
     matrix: HandOutcome['matrix'];
     anon: HandOutcome['anon'];
   }>`
-    WITH a AS MATERIALIZED (${base(one(associationId), from, to)}),
+    WITH a AS MATERIALIZED (${base(one(associationId), from, to, ageBand)}),
     core AS (
       SELECT ${ageBand ? sql`CASE WHEN grouping(band) = 1 THEN 'total' ELSE band END` : sql`'total'`} AS dim,
         CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex, ${coreAggregates(from, to)}
@@ -136,7 +151,7 @@ export async function handCore(
   const dim = ageBand ? AGE_BAND : sql`'total'`;
   const sets = ageBand ? sql`GROUPING SETS ((band, sex), (band))` : sql`GROUPING SETS ((sex), ())`;
   return (
-    await sql<Record<string, unknown>>`WITH a AS (${base(one(associationId), from, to)})
+    await sql<Record<string, unknown>>`WITH a AS (${base(one(associationId), from, to, ageBand)})
     SELECT ${ageBand ? sql`band` : sql`'total'`} AS dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
       ${coreAggregates(from, to)}
     FROM (SELECT a.*, ${dim} AS band FROM a) a GROUP BY ${sets}`.execute(db)
@@ -252,17 +267,34 @@ export async function handDashboard(
   return r.rows[0]!;
 }
 
-/** Cross-association comparison: core figures, income matrix and anonymous volumes per association and sex. */
+/**
+ * Cross-association comparison: core figures, income matrix and anonymous volumes per association
+ * and sex. The participations of all associations are read per association from the report index
+ * (`= ANY` of every association). The core figures are one group per association, each aggregate
+ * once per sex; both sexes together are the sums of the two (each participation has its person's
+ * sex), except the median, aggregated of its own.
+ */
 export async function handCompare(db: Kysely<DB>, from: string, to: string) {
-  const all = sql`true`;
+  const all = sql`p.association_id = ANY(ARRAY(SELECT id FROM associations))`;
+  const sum = (c: string) =>
+    c === 'median_days' ? sql`c.median_days` : sql`${sql.ref(`c.k_${c}`)} + ${sql.ref(`c.m_${c}`)}`;
   const r = await sql<{ core: unknown[]; matrix: unknown[]; anon: unknown[] }>`
-    WITH a AS (${base(all, from, to)}),
+    WITH a AS NOT MATERIALIZED (${base(all, from, to)}),
+    by_association AS (
+      SELECT a.association_id::text AS dim,
+        ${coreAggregates(from, to, sql`a.sex = 'kvinna'`, 'k_')}, ${coreAggregates(from, to, sql`a.sex = 'man'`, 'm_')},
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY (a.exit_date - a.entry_date)) FILTER (WHERE a.exit_date <= ${to}::date) AS median_days
+      FROM a GROUP BY a.association_id
+    ),
     core AS (
-      SELECT association_id::text AS dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex, ${coreAggregates(from, to)}
-      FROM a GROUP BY GROUPING SETS ((association_id, sex), (association_id))
+      SELECT c.dim, 'kvinna' AS sex, ${sql.join(CORE.map((x) => sql`${sql.ref(`c.k_${x}`)} AS ${sql.id(x)}`))} FROM by_association c
+      UNION ALL
+      SELECT c.dim, 'man', ${sql.join(CORE.map((x) => sql.ref(`c.m_${x}`)))} FROM by_association c
+      UNION ALL
+      SELECT c.dim, NULL, ${sql.join(CORE.map(sum))} FROM by_association c
     ),
     ${incomeCte(to, true)},
-    ${anonCte(all, from, to, true)}
+    ${anonCte(sql`true`, from, to, true)}
     SELECT (SELECT json_agg(core) FROM core) AS core, (SELECT json_agg(matrix) FROM matrix) AS matrix,
       (SELECT json_agg(anon) FROM anon) AS anon`.execute(db);
   return r.rows[0]!;

@@ -17,17 +17,6 @@ const AGE_BAND_SQL = sql`CASE
   WHEN a.age BETWEEN 50 AND 64 THEN '50-64'
   ELSE 'other' END`;
 
-const PUBLIC_SOURCES = sql`('unemployment_insurance','activity_support','establishment_benefit','sickness_benefit',
-  'rehabilitation_benefit','sickness_compensation','activity_compensation','social_assistance')`;
-
-/** Source → the national rollup (Ohälsa, Arbetsmarknadsstöd, Ekonomiskt bistånd, ingen offentlig försörjning, okänd). */
-const INCOME_GROUP_SQL = (col: RawBuilder<unknown>) => sql`CASE
-  WHEN ${col} IN ('sickness_benefit','rehabilitation_benefit','sickness_compensation','activity_compensation') THEN 'ohalsa'
-  WHEN ${col} IN ('unemployment_insurance','activity_support','establishment_benefit') THEN 'arbetsmarknadsstod'
-  WHEN ${col} = 'social_assistance' THEN 'ekonomiskt_bistand'
-  WHEN ${col} = 'unknown' OR ${col} IS NULL THEN 'okand'
-  ELSE 'ingen' END`;
-
 export interface QueryScope {
   associationIds: string[];
   /** Restrict to these insatser (a coordinator's own, or the filter's). */
@@ -37,9 +26,13 @@ export interface QueryScope {
 /**
  * The filtered participation set `a` (felregistrering excluded), active at some time in the period.
  * Columns: association_id, id, person_id, intervention_id, sex, age, entry_date, exit_date,
- * occupation_after, is_returner, municipality_code.
+ * occupation_after, is_returner, municipality_code, and the stored income summary
+ * entry_income_group, exit_income_group, public_support_at_entry, self_supporting_at_exit
+ * (participants/income-summary.ts). The report index carries all of them, so without `withAge`
+ * the set is read from that index alone. `age` (at entry) needs the person's birth year: with
+ * `withAge` (or an age-band filter) the persons are joined for it.
  */
-function base(scope: QueryScope, period: Period, f: ReportFilter) {
+function base(scope: QueryScope, period: Period, f: ReportFilter, withAge = false) {
   // A single association is compared with `=`, so that PostgreSQL carries the constant into the
   // persons join (an index lookup per participation) instead of hashing every person of the instance.
   const tenant = (col: string) =>
@@ -60,15 +53,17 @@ function base(scope: QueryScope, period: Period, f: ReportFilter) {
   if (f.direction) conds.push(sql`i.direction = ${f.direction}`);
   if (f.organiserMemberId) conds.push(sql`i.organiser_member_id = ${f.organiserMemberId}::uuid`);
   if (f.municipalityCode) conds.push(sql`p.municipality_code = ${f.municipalityCode}`);
-  if (f.sex) conds.push(sql`pe.sex = ${f.sex}`);
+  if (f.sex) conds.push(sql`p.sex = ${f.sex}`);
   if (f.targetGroupId)
     conds.push(sql`EXISTS (SELECT 1 FROM participation_target_groups t
       WHERE t.association_id = p.association_id AND t.participation_id = p.id AND t.target_group_id = ${f.targetGroupId}::uuid)`);
-  const inner = sql`SELECT p.association_id, p.id, p.person_id, p.intervention_id, pe.sex,
-      extract(year FROM p.entry_date)::int - pe.birth_year AS age,
-      p.entry_date, p.exit_date, p.occupation_after, p.is_returner, p.municipality_code
+  const age = withAge || Boolean(f.ageBand);
+  const inner = sql`SELECT p.association_id, p.id, p.person_id, p.intervention_id, p.sex,
+      ${age ? sql`extract(year FROM p.entry_date)::int - pe.birth_year AS age,` : sql``}
+      p.entry_date, p.exit_date, p.occupation_after, p.is_returner, p.municipality_code,
+      p.entry_income_group, p.exit_income_group, p.public_support_at_entry, p.self_supporting_at_exit
     FROM participations p
-    JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id
+    ${age ? sql`JOIN persons pe ON pe.association_id = p.association_id AND pe.id = p.person_id` : sql``}
     ${
       // Only the direction and organiser filters read the insats; the foreign key guarantees it exists.
       f.direction || f.organiserMemberId
@@ -137,7 +132,7 @@ export async function coreFigures(
       count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 181 AND 365)::int AS days_181_365,
       count(*) FILTER (WHERE ${exited} AND ${days} BETWEEN 366 AND 730)::int AS days_366_730,
       count(*) FILTER (WHERE ${exited} AND ${days} > 730)::int AS days_731_plus
-    FROM (SELECT a.*, ${DIMENSION_SQL[dimension]} AS dim FROM (${base(scope, period, f)}) a) a
+    FROM (SELECT a.*, ${DIMENSION_SQL[dimension]} AS dim FROM (${base(scope, period, f, dimension === 'ageBand')}) a) a
     GROUP BY GROUPING SETS ((a.dim, a.sex), (a.dim))`.execute(db);
   return r.rows.map((row) => ({
     ...row,
@@ -201,10 +196,39 @@ export interface IncomeRow {
 }
 
 /**
- * Income source at entry → at exit for exits in the period. Each participation is placed by its main
- * source (largest extent) rolled up to the national groups; "moved to self-support" = some public
- * support at entry and none at exit. With dimension 'association', one matrix per association
- * (the cross-association comparison fetches all of them in one pass).
+ * The income matrix's counts over a set `a` of exits carrying the stored income summary (`base()`),
+ * for a GROUP BY on a.entry_income_group and a.exit_income_group: the exits, those with public
+ * support at entry, and those of them who moved to self-support.
+ */
+function incomeMatrixAggregates() {
+  const c = incomeMatrixCounts();
+  return sql`${c.n} AS n, ${c.public_at_entry} AS public_at_entry,
+      ${c.moved_to_self_support} AS moved_to_self_support`;
+}
+
+/** The same counts by column; `within`, when given, restricts them to the rows it holds for. */
+function incomeMatrixCounts(
+  within?: RawBuilder<unknown>,
+): Record<'n' | 'public_at_entry' | 'moved_to_self_support', RawBuilder<unknown>> {
+  const count = (...conds: RawBuilder<unknown>[]) => {
+    const all = within ? [within, ...conds] : conds;
+    return sql`count(*)${all.length ? sql` FILTER (WHERE ${sql.join(all, sql` AND `)})` : sql``}::int`;
+  };
+  return {
+    n: count(),
+    public_at_entry: count(sql`a.public_support_at_entry`),
+    moved_to_self_support: count(sql`a.public_support_at_entry`, sql`a.self_supporting_at_exit`),
+  };
+}
+
+/**
+ * Income source at entry → at exit for exits in the period. Each participation is placed by the
+ * national group of its main source per phase (largest extent), and "moved to self-support" = some
+ * public support at entry, and at exit a known source and no public support: the summary stored
+ * on the participation when its income lines are written (participants/income-summary.ts), so
+ * this is a GROUP BY over the same participations as the core figures, without the income lines.
+ * With dimension 'association', one matrix per association (the cross-association comparison
+ * fetches all of them in one pass).
  */
 export async function incomeMatrix(
   db: Kysely<DB>,
@@ -213,41 +237,66 @@ export async function incomeMatrix(
   f: ReportFilter,
   dimension: 'total' | 'association' = 'total',
 ): Promise<IncomeRow[]> {
-  const dim = dimension === 'association' ? sql`e.association_id::text` : sql`'total'`;
+  const dim = dimension === 'association' ? sql`a.association_id::text` : sql`'total'`;
   const r = await sql<IncomeRow>`
-    WITH a AS (${base(scope, period, f)}),
-    e AS (
-      SELECT a.id, a.association_id, a.sex FROM a
+    SELECT a.dim, CASE WHEN grouping(a.sex) = 1 THEN NULL ELSE a.sex END AS sex,
+      a.entry_income_group AS entry_group, a.exit_income_group AS exit_group,
+      ${incomeMatrixAggregates()}
+    FROM (
+      SELECT a.*, ${dim} AS dim FROM (${base(scope, period, f)}) a
       WHERE a.exit_date BETWEEN ${period.from}::date AND ${period.to}::date
-    ),
-    inc AS (
-      -- One pass over each exit's income lines: the main source per phase (largest extent, then
-      -- name) and whether any public / any known source was present.
-      SELECT e.id, e.sex, ${dim} AS dim,
-        ${INCOME_GROUP_SQL(sql`x.entry_source`)} AS entry_group,
-        ${INCOME_GROUP_SQL(sql`x.exit_source`)} AS exit_group,
-        coalesce(x.public_in, false) AS public_in,
-        coalesce(x.public_out, false) AS public_out,
-        coalesce(x.known_out, false) AS known_out
-      FROM e CROSS JOIN LATERAL (
-        SELECT (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'entry'))[1] AS entry_source,
-          (array_agg(pi.source ORDER BY pi.extent_pct DESC, pi.source) FILTER (WHERE pi.phase = 'exit'))[1] AS exit_source,
-          bool_or(pi.phase = 'entry' AND pi.source IN ${PUBLIC_SOURCES}) AS public_in,
-          bool_or(pi.phase = 'exit' AND pi.source IN ${PUBLIC_SOURCES}) AS public_out,
-          bool_or(pi.phase = 'exit' AND pi.source <> 'unknown') AS known_out
-        FROM participation_income pi
-        WHERE pi.association_id = e.association_id AND pi.participation_id = e.id
-      ) x
-    )
-    SELECT dim, CASE WHEN grouping(sex) = 1 THEN NULL ELSE sex END AS sex,
-      coalesce(entry_group, 'okand') AS entry_group, coalesce(exit_group, 'okand') AS exit_group,
-      count(*)::int AS n,
-      count(*) FILTER (WHERE public_in)::int AS public_at_entry,
-      count(*) FILTER (WHERE public_in AND known_out AND NOT public_out)::int AS moved_to_self_support
-    FROM inc
-    GROUP BY GROUPING SETS ((dim, sex, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')),
-      (dim, coalesce(entry_group, 'okand'), coalesce(exit_group, 'okand')))`.execute(db);
+        -- The same, as an upper bound on the report index's key: it reads only the period's exits.
+        AND coalesce(a.exit_date, 'infinity'::date) <= ${period.to}::date
+    ) a
+    GROUP BY GROUPING SETS ((a.dim, a.sex, a.entry_income_group, a.exit_income_group),
+      (a.dim, a.entry_income_group, a.exit_income_group))`.execute(db);
   return r.rows;
+}
+
+/**
+ * The cross-association comparison's rows: exactly what `coreFigures(…, 'association')` and
+ * `incomeMatrix(…, 'association')` return for the same scope and period, computed the cheap way
+ * for many associations (at the national benchmark size, 436,000 participations in a year).
+ *
+ * - Core figures: PostgreSQL cannot spread their distinct persons and medians over parallel
+ *   workers, so the associations are split in two halves, each `coreFigures` of its own, run at
+ *   the same time on two connections (one after the other on the embedded database). Each
+ *   association's rows depend on its participations alone, so the halves' rows are the rows.
+ * - Income matrix, next to them: the period's exits only (a range of the report index), grouped
+ *   by association, sex and the two stored groups, without grouping sets; the rows of both sexes
+ *   together are the sums over the sexes (each participation has one sex), added here.
+ */
+export async function comparisonRows(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  period: Period,
+): Promise<{ core: CoreRow[]; income: IncomeRow[] }> {
+  const halves = [0, 1]
+    .map((h) => scope.associationIds.filter((_, i) => i % 2 === h))
+    .filter((ids) => ids.length > 0);
+  const [income, ...cores] = await Promise.all([
+    sql<IncomeRow>`
+      SELECT a.association_id::text AS dim, a.sex, a.entry_income_group AS entry_group,
+        a.exit_income_group AS exit_group, ${incomeMatrixAggregates()}
+      FROM (${base(scope, period, {})}) a
+      WHERE a.exit_date BETWEEN ${period.from}::date AND ${period.to}::date
+        AND coalesce(a.exit_date, 'infinity'::date) <= ${period.to}::date
+      GROUP BY a.association_id, a.sex, a.entry_income_group, a.exit_income_group`.execute(db),
+    ...halves.map((associationIds) =>
+      coreFigures(db, { ...scope, associationIds }, period, {}, 'association'),
+    ),
+  ]);
+  const both = new Map<string, IncomeRow>();
+  for (const r of income.rows) {
+    const key = `${r.dim}|${r.entry_group}|${r.exit_group}`;
+    const sum = both.get(key);
+    if (sum) {
+      sum.n += r.n;
+      sum.public_at_entry += r.public_at_entry;
+      sum.moved_to_self_support += r.moved_to_self_support;
+    } else both.set(key, { ...r, sex: null });
+  }
+  return { core: cores.flat(), income: [...income.rows, ...both.values()] };
 }
 
 export interface MonthRow {

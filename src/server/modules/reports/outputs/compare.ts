@@ -2,11 +2,12 @@
  * Cross-association comparison for the system administrator (permission `reports.compare`): the
  * key figures of every association on the instance side by side, always protected.
  *
- * The rows of all associations come from one grouped pass per query (volumes and outcome,
- * anonymous counts, the income matrix), grouped by association. Each association is then assembled
- * and protected exactly as its own protected report for the same period (including the income
- * matrix's lines), so the comparison never publishes a cell that the association's board view
- * hides, nor hides one differently in a way that the two views together would reveal.
+ * The rows of all associations come from one grouped pass per query, grouped by association:
+ * volumes, outcome and the income matrix (`comparisonRows`), and the anonymous counts. Each
+ * association is then assembled and protected exactly as its own protected report for the same
+ * period (including the income matrix's lines), so the comparison never publishes a cell that the
+ * association's board view hides, nor hides one differently in a way that the two views together
+ * would reveal.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
@@ -16,7 +17,7 @@ import { ErrorCode } from '../../../../shared/errors.js';
 import { roleAllows, type Role } from '../../../../shared/roles.js';
 import type { Period } from '../../../../shared/report-schemas.js';
 import { assembleOutcomeReport, type GroupFigures } from '../engine.js';
-import { anonymousFigures, coreFigures, incomeMatrix } from '../queries.js';
+import { anonymousFigures, comparisonRows } from '../queries.js';
 import { cachedForInstance } from '../cache.js';
 
 export interface AssociationComparison {
@@ -47,10 +48,9 @@ async function computeComparison(db: Kysely<DB>, period: Period): Promise<Associ
     .execute();
   if (associations.length === 0) return { period, protected: true, associations: [] };
   const scope = { associationIds: associations.map((a) => a.id) };
-  const [core, anon, income] = await Promise.all([
-    coreFigures(db, scope, period, {}, 'association'),
+  const [{ core, income }, anon] = await Promise.all([
+    comparisonRows(db, scope, period),
     anonymousFigures(db, scope, period, {}, 'association'),
-    incomeMatrix(db, scope, period, {}, 'association'),
   ]);
   // One pass over the rows: bucket them per association, renamed to the dimension value 'total'.
   const bucket = <T extends { dim: string }>(rows: T[]) => {

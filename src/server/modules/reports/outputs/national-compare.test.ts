@@ -20,6 +20,7 @@ import { uniquePnr } from '../../../../../tests/register.js';
 import type { Scope } from '../../../auth/access.js';
 import { changeInterventionStatus, createIntervention } from '../../interventions/service.js';
 import { addAnonymousCount, registerEntry } from '../../participants/service.js';
+import { comparisonRows, coreFigures, incomeMatrix } from '../queries.js';
 
 let t: TestApp;
 let a: AssociationFixture;
@@ -250,6 +251,25 @@ describe('cross-association comparison', () => {
     const boardView = (await board.get(`/api/associations/rapport/reports/outcomes?${YEAR}`)).json();
     const rapport = c.associations.find((x: { slug: string }) => x.slug === 'rapport');
     expect(rapport.total).toEqual(boardView.total);
+  });
+
+  it('reads the same rows as the per-report queries, in the cheaper shape', async () => {
+    const { db } = t.database;
+    const all = await db.selectFrom('associations').select('id').execute();
+    const scope = { associationIds: all.map((x) => x.id) };
+    const period = { from: '2025-01-01', to: '2025-12-31' };
+    const rows = await comparisonRows(db, scope, period);
+    const key = (r: { dim: string; sex: string | null }, ...more: string[]) =>
+      [r.dim, r.sex ?? '', ...more].join('|');
+    const sorted = <T extends { dim: string; sex: string | null }>(list: T[], k: (r: T) => string) =>
+      [...list].sort((x, y) => (k(x) < k(y) ? -1 : k(x) > k(y) ? 1 : 0));
+    const core = await coreFigures(db, scope, period, {}, 'association');
+    expect(core.length).toBeGreaterThan(3);
+    expect(sorted(rows.core, (r) => key(r))).toEqual(sorted(core, (r) => key(r)));
+    const income = await incomeMatrix(db, scope, period, {}, 'association');
+    const ik = (r: (typeof income)[number]) => key(r, r.entry_group, r.exit_group);
+    expect(income.length).toBeGreaterThan(3);
+    expect(sorted(rows.income, ik)).toEqual(sorted(income, ik));
   });
 
   it('holds the hand-computed figures where they are large enough to show', async () => {
