@@ -81,7 +81,9 @@ export const DIMENSION_SQL = {
   ageBand: AGE_BAND_SQL,
   municipality: sql`a.municipality_code`,
   intervention: sql`a.intervention_id::text`,
-  association: sql`a.association_id::text`,
+  // Grouped by the uuid itself (cheaper to sort than its text); the driver returns it as the same
+  // text, so rows carry the association's id as a string like every other dimension value.
+  association: sql`a.association_id`,
 } as const;
 export type Dimension = keyof typeof DIMENSION_SQL;
 
