@@ -9,7 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DB } from './types.js';
-import { WriteWatch } from './write-watch.js';
+import { WriteWatch, writeWatchOf } from './write-watch.js';
 
 // `date` columns stay 'YYYY-MM-DD' strings: pg would otherwise build a local-midnight Date,
 // one day off under TZ=Europe/Stockholm. bigint (int8) stays a string; mappers convert.
@@ -23,6 +23,23 @@ export interface Database {
   close(): Promise<void>;
   /** Embedded only: a snapshot of the data directory (tests, same-version backups). */
   dumpDataDir?: () => Promise<Blob>;
+}
+
+/** A WriteWatch on the database that carries its kind (see databaseKindOf). */
+function watchOf(kind: DatabaseKind): WriteWatch {
+  const watch = new WriteWatch();
+  watch.attachments.set('databaseKind', kind);
+  return watch;
+}
+
+/**
+ * The kind of database a Kysely instance, or a transaction on it, was opened on by openDatabase;
+ * null for any other instance. For code whose statements differ by backend (the reports set
+ * PostgreSQL's JIT off, which PGlite does not have).
+ */
+export function databaseKindOf<T>(db: Kysely<T>): DatabaseKind | null {
+  const watch = writeWatchOf(db as unknown as Kysely<unknown>);
+  return (watch?.attachments.get('databaseKind') as DatabaseKind | undefined) ?? null;
 }
 
 export interface DatabaseOptions {
@@ -52,7 +69,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // Fail fast with a clear message when the server is unreachable.
     const client = await pool.connect();
     client.release();
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteWatch()] });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [watchOf('postgresql')] });
     return { db, kind: 'postgresql', close: () => db.destroy() };
   }
 
@@ -74,7 +91,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   await pglite.waitReady;
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new WriteWatch()] });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [watchOf('pglite')] });
   return {
     db,
     kind: 'pglite',

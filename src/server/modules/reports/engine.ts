@@ -4,16 +4,19 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import type { Breakdown, Period, ReportFilter } from '../../../shared/report-schemas.js';
+import type { Breakdown, GoalFigure, Period, ReportFilter } from '../../../shared/report-schemas.js';
 import {
-  anonymousFigures,
-  coreFigures,
-  incomeMatrix,
+  CORE_COLUMNS,
   monthlyVolumes,
+  outcomeReportRows,
+  outcomeRowsByPeriod,
   type AnonymousRow,
+  type CoreColumn,
   type CoreRow,
-  type IncomeRow,
+  type KeyedPeriod,
+  type MonthRow,
   type QueryScope,
+  type ReportRows,
 } from './queries.js';
 import { suppressCells, type Line, MIN_PUBLISHED_COUNT } from './suppression.js';
 
@@ -241,26 +244,14 @@ export async function computeOutcomeReport(
   scope: QueryScope,
   req: OutcomeReportRequest,
 ): Promise<OutcomeReport> {
-  const { period, filter } = req;
-  const anonDim = req.breakdown === 'intervention' ? 'intervention' : undefined;
-  const [coreTotal, anonTotal, income, coreBreak, anonBreak] = await Promise.all([
-    coreFigures(db, scope, period, filter, 'total'),
-    anonymousFigures(db, scope, period, filter, 'total'),
-    incomeMatrix(db, scope, period, filter),
-    req.breakdown ? coreFigures(db, scope, period, filter, req.breakdown) : Promise.resolve([]),
-    anonDim ? anonymousFigures(db, scope, period, filter, anonDim) : Promise.resolve([]),
-  ]);
-  return assembleOutcomeReport(req, { coreTotal, anonTotal, income, coreBreak, anonBreak });
+  // One statement: the breakdown's grouping sets give the whole too, and the income matrix and
+  // the anonymous counts are groupings of the same rows.
+  const rows = await outcomeReportRows(db, scope, req.period, req.filter, req.breakdown);
+  return assembleOutcomeReport(req, rows);
 }
 
 /** The query rows a report is assembled from; the whole has dimension value 'total'. */
-export interface OutcomeRows {
-  coreTotal: CoreRow[];
-  anonTotal: AnonymousRow[];
-  income: IncomeRow[];
-  coreBreak: CoreRow[];
-  anonBreak: AnonymousRow[];
-}
+export type OutcomeRows = ReportRows;
 
 /**
  * Assembles and protects a report from its query rows. Separate from the queries so that the
@@ -426,6 +417,176 @@ export function assembleOutcomeReport(req: OutcomeReportRequest, rows: OutcomeRo
   };
 }
 
+/**
+ * What a view reads from a period's report: all of it, or a goal's figure (the value and the base
+ * its judgement needs).
+ */
+export type ReportNeed = 'all' | GoalFigure;
+
+/** The core columns each goal figure and its base are computed from (anonymous counts always are). */
+const FIGURE_COLUMNS: Record<GoalFigure, readonly CoreColumn[]> = {
+  entries: ['entries'],
+  exits: ['exits'],
+  ongoingAtEnd: ['ongoing_at_end'],
+  uniquePersons: ['unique_persons'],
+  toWorkOrStudies: ['to_work_or_studies'],
+  shareToWorkOrStudies: ['to_work_or_studies', 'exits'],
+  shareMovedToSelfSupport: [],
+  returners: ['returners'],
+  shareReturners: ['returners', 'entries'],
+  medianDaysInInsats: ['median_days', 'exits'],
+};
+
+/** A period of `computePeriodReports` and what is read from its report. */
+export interface PeriodRequest {
+  key: string;
+  period: Period;
+  needs: ReadonlySet<ReportNeed>;
+}
+
+/**
+ * Outcome reports (no breakdown) for several periods with one filter, from one statement
+ * (`outcomeRowsByPeriod`), keyed by period key.
+ *
+ * A period that needs 'all' gets a complete report: assembled and protected exactly as
+ * `computeOutcomeReport` does for the period alone (the same rows, the same cells and lines for
+ * secondary suppression), so it equals that report. A period that only goals read gets what their
+ * figures read, and the rest of its report must not be read (the plan's lookup enforces it):
+ *
+ * - without protection, only the goals' figures and bases: each unprotected figure is computed from
+ *   its own counts alone, so it is exactly the period report's;
+ * - with protection, every count and the income matrix, because secondary suppression weighs them
+ *   all against each other: the cells, their lines and so every suppression are the period
+ *   report's. Only the median is left out unless a goal reads it; it is no cell, and whether it is
+ *   published depends on the counts alone.
+ */
+export async function computePeriodReports(
+  db: Kysely<DB>,
+  scope: QueryScope,
+  filter: ReportFilter,
+  periods: PeriodRequest[],
+  protect: boolean,
+  /** Also the monthly volumes of this period (`computeMonthlyVolumes`), from the same statement. */
+  monthly?: Period,
+): Promise<{ reports: Map<string, OutcomeReport>; monthly: MonthVolumes[] | null }> {
+  const keyed: KeyedPeriod[] = periods.map((p) => {
+    const all = p.needs.has('all');
+    const read = [...p.needs].flatMap((n) => (n === 'all' ? CORE_COLUMNS : FIGURE_COLUMNS[n]));
+    const columns = new Set<CoreColumn>(
+      protect && !all ? [...CORE_COLUMNS.filter((c) => c !== 'median_days'), ...read] : read,
+    );
+    return {
+      key: p.key,
+      from: p.period.from,
+      to: p.period.to,
+      columns: CORE_COLUMNS.filter((c) => columns.has(c)),
+      incomeMatrix: all || protect || p.needs.has('shareMovedToSelfSupport'),
+    };
+  });
+  const rows = await outcomeRowsByPeriod(db, scope, keyed, filter, monthly);
+  const of = <T extends { dim: string }>(list: T[], key: string) =>
+    list.filter((r) => r.dim === key).map((r) => ({ ...r, dim: 'total' }));
+  const reports = new Map(
+    periods.map((p) => [
+      p.key,
+      assembleOutcomeReport(
+        { period: p.period, filter, protect },
+        {
+          coreTotal: of(rows.core, p.key),
+          anonTotal: of(rows.anon, p.key),
+          income: of(rows.income, p.key),
+          coreBreak: [],
+          anonBreak: [],
+        },
+      ),
+    ]),
+  );
+  return { reports, monthly: monthly ? protectMonthlyVolumes(rows.months, protect) : null };
+}
+
+/** A filter's canonical key: equal filters (in any key order) share one statement. */
+function filterKey(filter: ReportFilter): string {
+  return JSON.stringify(Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Looks up a planned report; throws for a period, filter or need that was not planned. */
+export type PlannedReports = (period: Period, filter: ReportFilter, need: ReportNeed) => OutcomeReport;
+
+/**
+ * The (period, filter) pairs a view reads (the dashboard's year so far, goal periods, trend years),
+ * computed together: each distinct pair once, one `computePeriodReports` statement per distinct
+ * filter, all started at once (on PostgreSQL they run in parallel on the pool).
+ */
+export class PeriodReportPlan {
+  private readonly groups = new Map<
+    string,
+    {
+      filter: ReportFilter;
+      periods: Map<string, { period: Period; needs: Set<ReportNeed> }>;
+      monthly?: Period;
+    }
+  >();
+
+  private group(filter: ReportFilter) {
+    const fk = filterKey(filter);
+    let group = this.groups.get(fk);
+    if (!group) {
+      group = { filter, periods: new Map() };
+      this.groups.set(fk, group);
+    }
+    return group;
+  }
+
+  /** Asks for the monthly volumes of a period and filter (one period per filter). */
+  addMonthlyVolumes(period: Period, filter: ReportFilter): void {
+    const group = this.group(filter);
+    if (group.monthly && (group.monthly.from !== period.from || group.monthly.to !== period.to))
+      throw new Error('one period of monthly volumes per filter');
+    group.monthly = { from: period.from, to: period.to };
+  }
+
+  /** Asks for what `need` reads of the report of a period and filter. */
+  add(period: Period, filter: ReportFilter, need: ReportNeed): void {
+    const group = this.group(filter);
+    const key = `${period.from}/${period.to}`;
+    const known = group.periods.get(key);
+    if (known) known.needs.add(need);
+    else group.periods.set(key, { period: { from: period.from, to: period.to }, needs: new Set([need]) });
+  }
+
+  /** Computes every report and the monthly volumes asked for. */
+  async run(
+    db: Kysely<DB>,
+    scope: QueryScope,
+    protect: boolean,
+  ): Promise<{ report: PlannedReports; monthlyVolumes: (filter: ReportFilter) => MonthVolumes[] }> {
+    const computed = new Map(
+      await Promise.all(
+        [...this.groups].map(async ([fk, g]) => {
+          const requests = [...g.periods].map(([key, p]) => ({ key, ...p }));
+          return [fk, await computePeriodReports(db, scope, g.filter, requests, protect, g.monthly)] as const;
+        }),
+      ),
+    );
+    return {
+      report: (period, filter, need) => {
+        const fk = filterKey(filter);
+        const key = `${period.from}/${period.to}`;
+        const planned = this.groups.get(fk)?.periods.get(key);
+        const report = computed.get(fk)?.reports.get(key);
+        if (!planned || !report || !(planned.needs.has('all') || planned.needs.has(need)))
+          throw new Error(`report ${key} was not planned for ${need}`);
+        return report;
+      },
+      monthlyVolumes: (filter) => {
+        const months = computed.get(filterKey(filter))?.monthly;
+        if (!months) throw new Error('monthly volumes were not planned');
+        return months;
+      },
+    };
+  }
+}
+
 export interface MonthVolumes {
   month: string;
   entries: number | null;
@@ -445,7 +606,11 @@ export async function computeMonthlyVolumes(
   filter: ReportFilter,
   protect: boolean,
 ): Promise<MonthVolumes[]> {
-  const rows = await monthlyVolumes(db, scope, period, filter);
+  return protectMonthlyVolumes(await monthlyVolumes(db, scope, period, filter), protect);
+}
+
+/** Monthly volumes from their query rows, protected like every aggregate. */
+function protectMonthlyVolumes(rows: MonthRow[], protect: boolean): MonthVolumes[] {
   const months = [...new Set(rows.map((r) => r.month))];
   const measures = ['entries', 'exits', 'ongoing_at_end'] as const;
   const cells = new CellSet();

@@ -16,12 +16,9 @@ import {
   type GoalDefinition,
   type GoalInput,
   type GoalStatus,
-  type Period,
   type PeriodType,
-  type ReportFilter,
 } from '../../../shared/report-schemas.js';
-import { computeOutcomeReport, type OutcomeReport } from './engine.js';
-import type { QueryScope } from './queries.js';
+import type { PeriodReportPlan, PlannedReports } from './engine.js';
 import { MIN_PUBLISHED_COUNT } from './suppression.js';
 
 /** Refuses goals whose definition does not fit their figure. */
@@ -165,37 +162,32 @@ export function judge(value: number, target: number, comparator: '>=' | '<=', is
   return gap <= margin ? 'near' : 'not_met';
 }
 
-export type ReportComputer = (period: Period, filter: ReportFilter) => Promise<OutcomeReport>;
-
-/** A computer that runs each distinct (period, filter) once, however many goals and years ask for it. */
-export function memoisedComputer(db: Kysely<DB>, qscope: QueryScope, protect: boolean): ReportComputer {
-  const cache = new Map<string, Promise<OutcomeReport>>();
-  return (period, filter) => {
-    const key = JSON.stringify([period.from, period.to, filter]);
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = computeOutcomeReport(db, qscope, { period, filter, protect });
-      cache.set(key, hit);
-    }
-    return hit;
-  };
+/** The periods of a goal's type in a year that have begun by today. */
+function goalPeriods(goal: GoalDto, year: number, today: string) {
+  return periodsOfYear(goal.periodType as PeriodType, year).filter((p) => p.from <= today);
 }
 
-/** Evaluates one goal for every period of its type in a year. */
-export async function evaluateGoal(
-  db: Kysely<DB>,
-  qscope: QueryScope,
+/** Asks the plan for the reports a goal's evaluation in a year reads (none for survey goals). */
+export function planGoal(plan: PeriodReportPlan, goal: GoalDto, year: number, today: string): void {
+  const d = goal.definition;
+  if (d.kind !== 'register') return;
+  for (const p of goalPeriods(goal, year, today)) plan.add({ from: p.from, to: p.to }, d.filter, d.figure);
+}
+
+/**
+ * Evaluates one goal for every period of its type in a year, from the reports `planGoal` asked for.
+ * The value is read from the period's report, so a protected viewer gets exactly the protected
+ * report's value (null when its count or base is suppressed, which makes the status too_few).
+ */
+export function judgeGoal(
   goal: GoalDto,
   year: number,
-  protect: boolean,
   today: string,
-  /** Computes (or reuses) a report; the dashboard shares one per period and filter across goals. */
-  compute: ReportComputer = (period, filter) => computeOutcomeReport(db, qscope, { period, filter, protect }),
-): Promise<GoalEvaluation[]> {
-  const periods = periodsOfYear(goal.periodType as PeriodType, year).filter((p) => p.from <= today);
+  reportOf: PlannedReports,
+): GoalEvaluation[] {
   const out: GoalEvaluation[] = [];
   const d = goal.definition;
-  for (const p of periods) {
+  for (const p of goalPeriods(goal, year, today)) {
     const refValue = goal.reference?.values[String(year)] ?? null;
     const target =
       refValue === null
@@ -215,20 +207,23 @@ export async function evaluateGoal(
       });
       continue;
     }
-    const report = await compute({ from: p.from, to: p.to }, d.filter);
+    const report = reportOf({ from: p.from, to: p.to }, d.filter, d.figure);
     const f = report.total;
     let value: number | null;
-    if (d.figure === 'shareMovedToSelfSupport') value = report.incomeMatrix.shareMovedToSelfSupport;
-    else value = f[d.figure];
-    // Shares and the median need a base of at least 5 to say anything.
-    const base =
-      d.figure === 'shareMovedToSelfSupport'
-        ? report.incomeMatrix.publicSupportAtEntry
-        : d.figure === 'shareReturners'
+    let base: number | null;
+    if (d.figure === 'shareMovedToSelfSupport') {
+      value = report.incomeMatrix.shareMovedToSelfSupport;
+      base = report.incomeMatrix.publicSupportAtEntry;
+    } else {
+      value = f[d.figure];
+      // Shares and the median need a base of at least 5 to say anything.
+      base =
+        d.figure === 'shareReturners'
           ? f.identifiedEntries
           : d.figure === 'shareToWorkOrStudies' || d.figure === 'medianDaysInInsats'
             ? f.exitsExcludingErrors
             : MIN_PUBLISHED_COUNT;
+    }
     const status: GoalStatus =
       value === null || base === null || base < MIN_PUBLISHED_COUNT
         ? 'too_few'
@@ -236,6 +231,54 @@ export async function evaluateGoal(
     out.push({ periodKey: p.key, from: p.from, to: p.to, value, reference: refValue, target, status });
   }
   return out;
+}
+
+/** A goal on the dashboard: its periods in the year, the latest of them, and its yearly trend. */
+export interface GoalResult {
+  goal: GoalDto;
+  periods: GoalEvaluation[];
+  latest: GoalEvaluation | null;
+  trend: { year: number; value: number | null; status: GoalStatus; target: number }[];
+}
+
+const inForce = (goal: GoalDto, year: number) =>
+  year >= goal.validFromYear && (goal.validToYear === null || year <= goal.validToYear);
+/** The trend's years: the two before and the year itself, from the goal's first year. */
+const trendYears = (goal: GoalDto, year: number) =>
+  [year - 2, year - 1, year].filter((y) => y >= goal.validFromYear);
+const asYearGoal = (goal: GoalDto): GoalDto => ({ ...goal, periodType: 'year' });
+
+/** Asks the plan for every report the dashboard's goals read: their periods and trend years. */
+export function planDashboardGoals(
+  plan: PeriodReportPlan,
+  goals: GoalDto[],
+  year: number,
+  today: string,
+): void {
+  for (const goal of goals) {
+    if (!inForce(goal, year)) continue;
+    planGoal(plan, goal, year, today);
+    for (const y of trendYears(goal, year)) planGoal(plan, asYearGoal(goal), y, today);
+  }
+}
+
+/** The dashboard's goals in force in the year, judged from the reports `planDashboardGoals` asked for. */
+export function dashboardGoals(
+  goals: GoalDto[],
+  year: number,
+  today: string,
+  reportOf: PlannedReports,
+): GoalResult[] {
+  return goals
+    .filter((goal) => inForce(goal, year))
+    .map((goal) => {
+      const periods = judgeGoal(goal, year, today, reportOf);
+      const trend = trendYears(goal, year).flatMap((y) => {
+        const ev = judgeGoal(asYearGoal(goal), y, today, reportOf)[0];
+        return ev ? [{ year: y, value: ev.value, status: ev.status, target: ev.target }] : [];
+      });
+      return { goal, periods, latest: periods[periods.length - 1] ?? null, trend };
+    });
 }
 
 export { goalDefinitionSchema };

@@ -13,12 +13,12 @@ import { todaySweden } from '../../../shared/dates.js';
 import type { Breakdown, Period, ReportFilter } from '../../../shared/report-schemas.js';
 import { allowedInterventionIds } from '../interventions/access.js';
 import {
-  computeMonthlyVolumes,
   computeOutcomeReport,
+  PeriodReportPlan,
   type OutcomeReport,
   type OutcomeReportRequest,
 } from './engine.js';
-import { evaluateGoal, listGoals, memoisedComputer } from './goals.js';
+import { dashboardGoals, listGoals, planDashboardGoals } from './goals.js';
 import type { QueryScope } from './queries.js';
 import { cachedForAssociation } from './cache.js';
 
@@ -99,6 +99,11 @@ export async function getDashboard(db: Kysely<DB>, scope: Scope, year: number, o
   );
 }
 
+/**
+ * The key figures, the monthly volumes, every goal period and every trend year come from one
+ * multi-period statement per distinct goal filter (`PeriodReportPlan`), run at once: one statement
+ * when no goal has a filter of its own.
+ */
 async function computeDashboard(
   db: Kysely<DB>,
   scope: Scope,
@@ -107,31 +112,25 @@ async function computeDashboard(
   today: string,
   protect: boolean,
 ) {
+  const goals = await listGoals(db, scope);
   const yearEnd = `${year}-12-31`;
   const period = {
     from: `${year}-01-01`,
     to: yearEnd < today ? yearEnd : today < `${year}-01-01` ? `${year}-01-01` : today,
   };
-  // Goals and the key figures often ask for the same period and filter: compute each once.
-  const compute = memoisedComputer(db, qscope, protect);
-  const [figures, volumes, goals] = await Promise.all([
-    compute(period, {}),
-    computeMonthlyVolumes(db, qscope, period, {}, protect),
-    listGoals(db, scope),
-  ]);
-  const goalResults = [];
-  for (const goal of goals) {
-    if (year < goal.validFromYear || (goal.validToYear !== null && year > goal.validToYear)) continue;
-    const periods = await evaluateGoal(db, qscope, goal, year, protect, today, compute);
-    const trend = [];
-    for (const y of [year - 2, year - 1, year]) {
-      if (y < goal.validFromYear) continue;
-      const ev = await evaluateGoal(db, qscope, { ...goal, periodType: 'year' }, y, protect, today, compute);
-      if (ev[0]) trend.push({ year: y, value: ev[0].value, status: ev[0].status, target: ev[0].target });
-    }
-    goalResults.push({ goal, periods, latest: periods[periods.length - 1] ?? null, trend });
-  }
-  return { year, period, protected: protect, figures, volumes, goals: goalResults };
+  const plan = new PeriodReportPlan();
+  plan.add(period, {}, 'all');
+  plan.addMonthlyVolumes(period, {});
+  planDashboardGoals(plan, goals, year, today);
+  const computed = await plan.run(db, qscope, protect);
+  return {
+    year,
+    period,
+    protected: protect,
+    figures: computed.report(period, {}, 'all'),
+    volumes: computed.monthlyVolumes({}),
+    goals: dashboardGoals(goals, year, today, computed.report),
+  };
 }
 
 // ---- report documents ----
