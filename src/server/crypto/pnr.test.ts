@@ -39,6 +39,17 @@ describe('AES-256-GCM encryption of personnummer', () => {
     );
   });
 
+  it('never reuses an IV, also across refills of the pooled random bytes', () => {
+    // 3,000 encryptions span three refills of the 1,024-IV pool.
+    const fresh = createPnrCipher(Buffer.alloc(32, 9));
+    const ivs = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const raw = Buffer.from(fresh.encrypt('199001012384').slice(3), 'base64');
+      ivs.add(raw.subarray(0, 12).toString('hex'));
+    }
+    expect(ivs.size).toBe(3000);
+  });
+
   it('refuses a tampered ciphertext and a ciphertext made under another key', () => {
     const digits = fc.sample(number, 1)[0]!;
     const stored = cipher.encrypt(digits);

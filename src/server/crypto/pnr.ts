@@ -14,15 +14,31 @@ export interface PnrCipher {
   lookupHash(associationId: string, digits: string): string;
 }
 
+const IV_BYTES = 12;
+const IV_POOL = 1024;
+
 export function createPnrCipher(masterKey: Buffer): PnrCipher {
   if (masterKey.length !== 32) throw new Error('The secret key must be 32 bytes');
   const encKey = Buffer.from(
     hkdfSync('sha256', masterKey, Buffer.alloc(0), 'samverka pnr aes-256-gcm v1', 32),
   );
   const macKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'samverka pnr hmac v1', 32));
+  // Initialisation vectors are random, as GCM requires, drawn 12 bytes at a time from a pool that
+  // is refilled in bulk: one randomBytes call per IV cost more than the encryption itself.
+  let ivPool = Buffer.alloc(0);
+  let ivNext = 0;
+  const nextIv = () => {
+    if (ivNext + IV_BYTES > ivPool.length) {
+      ivPool = randomBytes(IV_BYTES * IV_POOL);
+      ivNext = 0;
+    }
+    const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
+    ivNext += IV_BYTES;
+    return iv;
+  };
   return {
     encrypt(digits) {
-      const iv = randomBytes(12);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', encKey, iv);
       const ct = Buffer.concat([cipher.update(digits, 'utf8'), cipher.final()]);
       return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64')}`;

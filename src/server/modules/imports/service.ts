@@ -7,7 +7,8 @@
  * persons and participations, then inserts chunk by chunk. One row at a time through
  * `registerEntry` costs about ten round trips per row, which is minutes for 100 000 rows.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { orderedIds } from '../../db/ordered-ids.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { Scope } from '../../auth/access.js';
@@ -349,6 +350,8 @@ async function writeBatch(
   const aid = scope.associationId;
   const total = counts.imported + counts.updated;
   let done = 0;
+  // Time-ordered ids: each index keyed by them grows at its right edge (ordered-ids.ts).
+  const newId = orderedIds();
   // References are checked set-based before commit instead of row by row, where allowed (repo.ts).
   const written =
     !opts.rowLevelReferenceChecks && (await repo.deferReferenceChecks(tx))
@@ -378,7 +381,7 @@ async function writeBatch(
     if (first.personId === null && creates) {
       persons.push({
         person: {
-          id: randomUUID(),
+          id: newId(),
           hash: first.hash,
           enc: deps.pnr.encrypt(first.digits),
           sex: first.sex,
@@ -397,7 +400,7 @@ async function writeBatch(
     const income = new repo.IncomeColumns();
     const links = { participationIds: [] as string[], targetGroupIds: [] as string[] };
     for (const r of part) {
-      const id = (r.participationId = randomUUID());
+      const id = (r.participationId = newId());
       income.add(id, 'entry', r.incomeAtEntry);
       income.add(id, 'exit', r.incomeAtExit);
       for (const g of r.targetGroupIds) {
