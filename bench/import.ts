@@ -2,7 +2,10 @@
  * Benchmark: importing 100 000 participant rows (CSV) on embedded PGlite and on a PostgreSQL
  * server. Target (issue 3): under 15 s and under 500 MB RSS on both.
  *
- *   npx tsx bench/import.ts [--rows 100000] [--only pglite|postgres]
+ *   npm run -s build && node dist/node/bench/import.js [--rows 100000] [--only pglite|postgres]
+ *
+ * The compiled script (as `npm start` runs the server: plain Node.js) is what is measured;
+ * `npx tsx bench/import.ts` runs the sources, whose loader adds about 90 MB to every process.
  *
  * Each measurement runs in a fresh child process against a fresh database, set up beforehand by
  * another child (a new PGlite data dir costs ~1 GB and seconds to initialise; that is not the
@@ -31,6 +34,7 @@ import { importParticipations } from '../src/server/modules/imports/service.js';
 import { HEADERS } from '../src/server/modules/imports/columns.js';
 import { syntheticPersonnummer } from '../src/server/db/seed/demo-participants.js';
 import type { Scope } from '../src/server/auth/access.js';
+import { childArgs } from './node-args.js';
 
 const self = fileURLToPath(import.meta.url);
 const SLUG = 'benchbygd';
@@ -158,7 +162,9 @@ type Backend = 'pglite' | 'postgres';
 
 function target(backend: Backend, where: string) {
   // One server connection, so the CPU time of its backend process is the database's share.
-  return backend === 'pglite' ? { dataDir: where } : { databaseUrl: where, poolSize: 1 };
+  return backend === 'pglite'
+    ? { dataDir: where, sharedBuffers: process.env.BENCH_SHARED_BUFFERS }
+    : { databaseUrl: where, poolSize: 1 };
 }
 
 /** CPU seconds (user + system) of a local process, from /proc. */
@@ -278,7 +284,11 @@ async function runImport(backend: Backend, where: string, file: string) {
 function child(args: string[]): string {
   const r = spawnSync(
     process.execPath,
-    [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', self, ...args],
+    [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...childArgs(import.meta.url, 'import'),
+      ...args,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 },
   );
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed with ${r.status}`);

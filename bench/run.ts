@@ -1,10 +1,13 @@
 /**
  * The report benchmark (issue 4) and the entry-registration benchmark (issue 3). `npm run bench`.
  *
- *   npx tsx bench/run.ts [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
- *                        [--database samverka_bench] [--reports-only] [--export-only] [--registration-only] [--export-max-seconds 900]
- *                        [--iterations 25] [--duration 10] [--registrations 2000]
- *                        [--load-only] [--pglite-dir .tmp/bench-pglite]
+ *   npm run bench -- [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
+ *                   [--database samverka_bench] [--reports-only] [--export-only] [--registration-only]
+ *                   [--export-max-seconds 900] [--iterations 25] [--duration 10] [--registrations 2000]
+ *                   [--load-only] [--pglite-dir .tmp/bench-pglite]
+ *
+ * `npm run bench` compiles the server and the benchmarks (scripts/build-server.mjs) and runs them
+ * with plain Node.js, as `npm start` runs the server; `npx tsx bench/run.ts` runs the sources.
  *
  * For every report (outcome report, its age-band breakdown, the dashboard, the national
  * comparison) the endpoint is timed against the best hand-written single SQL statement for the
@@ -30,7 +33,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -52,8 +54,10 @@ import {
   generate,
 } from './generate.js';
 import * as hand from './sql.js';
+import { PROJECT_ROOT } from '../src/server/paths.js';
+import { childArgs } from './node-args.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = PROJECT_ROOT;
 const RESULTS = path.join(ROOT, 'bench/results');
 const PGLITE_DIR = path.resolve(ROOT, arg('pglite-dir', '.tmp/bench-pglite')!);
 
@@ -229,7 +233,7 @@ interface Child {
   stop(): Promise<void>;
 }
 async function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/server.ts')], {
+  const proc = spawn(process.execPath, childArgs(import.meta.url, 'server'), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,7 +7,6 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -28,8 +27,9 @@ import { reportOutputRoutes } from './modules/reports/outputs/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
 import { configureAuthCache } from './auth/cache.js';
 import { configureReportCache } from './modules/reports/cache.js';
+import { PROJECT_ROOT } from './paths.js';
 
-const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+const WEB_ROOT = path.join(PROJECT_ROOT, 'dist/web');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Fastify's wrapped validation errors → field issues. */
