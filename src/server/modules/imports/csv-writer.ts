@@ -2,9 +2,10 @@
  * The export's CSV, written without a per-record transform stream: `;`-separated UTF-8 with BOM
  * and CRLF, what Swedish Excel opens correctly by double-click. The bytes are exactly what
  * csv-stringify writes with `{ delimiter: ';', bom: true, record_delimiter: 'windows',
- * quoted_match: /^\s|\s$/ }` (export-writers.test.ts compares the two): a field is quoted when it
- * holds a `"`, a `;` or a CRLF, or starts or ends with white space; a `"` is doubled. Like
- * csv-stringify with a record delimiter given, a lone LF or CR inside a field is not quoted.
+ * quoted_match: /^\s|\s$|[\r\n]/ }` (export-writers.test.ts compares the two): a field is quoted
+ * when it holds a `"`, a `;`, a CR or an LF, or starts or ends with white space; a `"` is doubled.
+ * (csv-stringify by itself quotes only its record delimiter, CRLF: a lone LF inside a field would
+ * split the row for every reader, the import included.)
  *
  * At a million rows the stringifier's per-record work (a transform per record, options per field)
  * cost more than everything else in the export together; here a page of rows is one string.
@@ -18,7 +19,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * grow by tens of megabytes), large enough that per-chunk overhead does not count.
  */
 const CHUNK = 32 * 1024;
-const NEEDS_QUOTES = /[";]|\r\n|^\s|\s$/;
+const NEEDS_QUOTES = /[";\r\n]|^\s|\s$/;
 
 /** One field as it appears in the file. */
 export function csvField(value: string): string {

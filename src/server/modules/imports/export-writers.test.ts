@@ -25,9 +25,18 @@ async function* pagesOf(rows: string[][], size: number): AsyncGenerator<string[]
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
 
-/** What the export wrote before: csv-stringify with these options. */
+/**
+ * What the export wrote before: csv-stringify with these options, and a field holding a lone line
+ * break quoted too (csv-stringify quotes only the record delimiter, CRLF; an unquoted LF broke the
+ * file's rows for every reader).
+ */
 function csvStringify(headers: string[], rows: string[][]): Promise<Buffer> {
-  const out = stringify({ delimiter: ';', bom: true, record_delimiter: 'windows', quoted_match: /^\s|\s$/ });
+  const out = stringify({
+    delimiter: ';',
+    bom: true,
+    record_delimiter: 'windows',
+    quoted_match: /^\s|\s$|[\r\n]/,
+  });
   return bytesOf(Readable.from([headers, ...rows]).pipe(out));
 }
 
@@ -137,8 +146,10 @@ describe('CSV writer', () => {
     );
   });
 
-  it('quotes only what needs quotes (a lone line break is not quoted, as csv-stringify did)', () => {
-    expect(['a', '', "'=1", 'x;y', 'say "hi"', ' lead', 'trail\t', 'a\r\nb', 'a\nb'].map(csvField)).toEqual([
+  it('quotes only what needs quotes, line breaks of every kind included', () => {
+    expect(
+      ['a', '', "'=1", 'x;y', 'say "hi"', ' lead', 'trail\t', 'a\r\nb', 'a\nb', 'a\rb'].map(csvField),
+    ).toEqual([
       'a',
       '',
       "'=1",
@@ -147,7 +158,8 @@ describe('CSV writer', () => {
       '" lead"',
       '"trail\t"',
       '"a\r\nb"',
-      'a\nb',
+      '"a\nb"',
+      '"a\rb"',
     ]);
   });
 });
