@@ -239,8 +239,18 @@ describe('cli: participants import and export', { timeout: 120_000 }, () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({
       errors: [
-        { row: 3, column: 'personnummer', message: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)' },
-        { row: 4, column: 'insats', message: 'Insatsen är strukturövergripande och har inga deltagare' },
+        {
+          row: 3,
+          column: 'personnummer',
+          code: 'personnummer_luhn',
+          message: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)',
+        },
+        {
+          row: 4,
+          column: 'insats',
+          code: 'structural_insats',
+          message: 'Insatsen är strukturövergripande och har inga deltagare',
+        },
       ],
       errorCount: 2,
     });

@@ -12,6 +12,7 @@ import svRegister from './register.sv.json';
 import enRegister from './register.en.json';
 import svReports from './reports.sv.json';
 import enReports from './reports.en.json';
+import { IMPORT_ROW_MESSAGES } from '../../shared/import-errors.js';
 
 // The same merge as i18n/index.ts (not imported: that module needs a browser for localStorage).
 const parts = [svCore, svRegister, svReports];
@@ -79,5 +80,15 @@ describe('i18n catalogues', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("translate every import row error, the Swedish text being the server's own", () => {
+    const prefix = 'register.import.rowErrors.';
+    const inCatalogue = (m: Map<string, string>) =>
+      Object.fromEntries(
+        [...m].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]),
+      );
+    expect(inCatalogue(svKeys)).toEqual(IMPORT_ROW_MESSAGES);
+    expect(Object.keys(inCatalogue(enKeys)).sort()).toEqual(Object.keys(IMPORT_ROW_MESSAGES).sort());
   });
 });

@@ -473,22 +473,71 @@ describe('import: invalid files store nothing', () => {
     const body = res.json();
     expect(body.error.code).toBe('VALIDATION');
     expect(body.errors).toEqual([
-      { row: 2, column: 'personnummer', message: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)' },
-      { row: 3, column: 'slutdatum', message: 'Slutdatum före startdatum' },
-      { row: 4, column: 'insats', message: 'Okänd insats' },
-      { row: 5, column: 'kommun', message: 'Okänd kommun' },
-      { row: 6, column: 'startdatum', message: 'Överlappar en befintlig registrering (start 2024-03-01)' },
-      { row: 7, column: 'sysselsättning_efter', message: 'Avslut saknar sysselsättning efter' },
-      { row: 8, column: 'avslutsanledning', message: 'Avslut saknar avslutsanledning' },
-      { row: 10, column: 'personnummer', message: 'Raden är en dubblett av rad 9' },
-      { row: 11, column: 'insats', message: 'Insatsen är strukturövergripande och har inga deltagare' },
-      { row: 12, column: 'insats', message: expect.stringContaining('anonym=ja') },
-      { row: 13, column: 'personnummer', message: 'En anonym deltagare får inte ha personnummer' },
-      { row: 14, column: 'startdatum', message: 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD' },
-      { row: 14, column: 'försörjning_start', message: 'Okänd försörjningskälla "guld"' },
-      { row: 14, column: 'målgrupp', message: 'Okänd målgrupp "Okänd grupp"' },
-      { row: 15, column: 'startdatum', message: 'Startdatum ligger i framtiden' },
-      { row: 16, column: 'kön', message: 'Kön stämmer inte med personnumret' },
+      {
+        row: 2,
+        column: 'personnummer',
+        code: 'personnummer_luhn',
+        message: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)',
+      },
+      { row: 3, column: 'slutdatum', code: 'exit_before_entry', message: 'Slutdatum före startdatum' },
+      { row: 4, column: 'insats', code: 'unknown_insats', message: 'Okänd insats' },
+      { row: 5, column: 'kommun', code: 'unknown_municipality', message: 'Okänd kommun' },
+      {
+        row: 6,
+        column: 'startdatum',
+        code: 'overlaps_stored',
+        params: { start: '2024-03-01' },
+        message: 'Överlappar en befintlig registrering (start 2024-03-01)',
+      },
+      {
+        row: 7,
+        column: 'sysselsättning_efter',
+        code: 'occupation_required',
+        message: 'Avslut saknar sysselsättning efter',
+      },
+      {
+        row: 8,
+        column: 'avslutsanledning',
+        code: 'exit_reason_required',
+        message: 'Avslut saknar avslutsanledning',
+      },
+      {
+        row: 10,
+        column: 'personnummer',
+        code: 'duplicate_row',
+        params: { row: 9 },
+        message: 'Raden är en dubblett av rad 9',
+      },
+      {
+        row: 11,
+        column: 'insats',
+        code: 'structural_insats',
+        message: 'Insatsen är strukturövergripande och har inga deltagare',
+      },
+      { row: 12, column: 'insats', code: 'count_only_insats', message: expect.stringContaining('anonym=ja') },
+      {
+        row: 13,
+        column: 'personnummer',
+        code: 'anonymous_with_personnummer',
+        message: 'En anonym deltagare får inte ha personnummer',
+      },
+      { row: 14, column: 'startdatum', code: 'invalid_date', message: 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD' },
+      {
+        row: 14,
+        column: 'försörjning_start',
+        code: 'unknown_income_source',
+        params: { name: 'guld' },
+        message: 'Okänd försörjningskälla "guld"',
+      },
+      {
+        row: 14,
+        column: 'målgrupp',
+        code: 'unknown_target_group',
+        params: { name: 'Okänd grupp' },
+        message: 'Okänd målgrupp "Okänd grupp"',
+      },
+      { row: 15, column: 'startdatum', code: 'entry_date_future', message: 'Startdatum ligger i framtiden' },
+      { row: 16, column: 'kön', code: 'sex_mismatch', message: 'Kön stämmer inte med personnumret' },
     ]);
     expect(body.errorCount).toBe(16);
     expect(await registerCounts(t)).toEqual(before);
@@ -502,9 +551,27 @@ describe('import: invalid files store nothing', () => {
     );
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([
-      { row: 1, column: 'personnr', message: 'Okänd kolumn "personnr"' },
-      { row: 1, column: 'färg', message: 'Okänd kolumn "färg"' },
-      { row: 1, column: 'personnummer', message: 'Kolumnen "personnummer" saknas' },
+      {
+        row: 1,
+        column: 'personnr',
+        code: 'unknown_column',
+        params: { name: 'personnr' },
+        message: 'Okänd kolumn "personnr"',
+      },
+      {
+        row: 1,
+        column: 'färg',
+        code: 'unknown_column',
+        params: { name: 'färg' },
+        message: 'Okänd kolumn "färg"',
+      },
+      {
+        row: 1,
+        column: 'personnummer',
+        code: 'missing_column',
+        params: { name: 'personnummer' },
+        message: 'Kolumnen "personnummer" saknas',
+      },
     ]);
   });
 
@@ -588,6 +655,8 @@ describe('re-import and batches', () => {
       {
         row: 2,
         column: 'slutdatum',
+        code: 'already_exited',
+        params: { start: '2024-03-01', exit: '2024-10-31' },
         message: 'Registreringen (start 2024-03-01) är redan avslutad 2024-10-31',
       },
     ]);
@@ -614,7 +683,13 @@ describe('re-import and batches', () => {
       csv([row({ personnummer: p, startdatum: '2024-02-01', ...EXITED, slutdatum: '2024-03-01' })]),
     );
     expect(overlapping.json().errors).toEqual([
-      { row: 2, column: 'startdatum', message: 'Överlappar en befintlig registrering (start 2024-01-10)' },
+      {
+        row: 2,
+        column: 'startdatum',
+        code: 'overlaps_stored',
+        params: { start: '2024-01-10' },
+        message: 'Överlappar en befintlig registrering (start 2024-01-10)',
+      },
     ]);
   });
 
@@ -835,7 +910,9 @@ describe('access', () => {
       csv([row({ insats: 'Vuxenplattformen' }), row({ insats: 'Unga vuxna på väg' })]),
     );
     expect(denied.statusCode).toBe(400);
-    expect(denied.json().errors).toEqual([{ row: 3, column: 'insats', message: 'Okänd insats' }]);
+    expect(denied.json().errors).toEqual([
+      { row: 3, column: 'insats', code: 'unknown_insats', message: 'Okänd insats' },
+    ]);
 
     const own = await upload(
       coordinator,

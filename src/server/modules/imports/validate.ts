@@ -36,13 +36,33 @@ import {
   type ColumnKey,
 } from './columns.js';
 import type { SheetRow } from './parse.js';
+import {
+  importRowMessage,
+  type ImportRowErrorCode,
+  type ImportRowParams,
+} from '../../../shared/import-errors.js';
 
 export interface RowError {
   /** Spreadsheet row number (the header is row 1). */
   row: number;
   /** The Swedish column header. */
   column: string;
+  /** The reason (src/shared/import-errors.ts), and the values it names. */
+  code: ImportRowErrorCode;
+  params?: ImportRowParams;
+  /** The reason in Swedish. */
   message: string;
+}
+
+export function rowError(
+  row: number,
+  column: string,
+  code: ImportRowErrorCode,
+  params?: ImportRowParams,
+): RowError {
+  return params
+    ? { row, column, code, params, message: importRowMessage(code, params) }
+    : { row, column, code, message: importRowMessage(code) };
 }
 
 export interface RefIntervention {
@@ -122,17 +142,17 @@ export function mapHeader(header: SheetRow): { columns: ColumnMap; errors: RowEr
     const name = normaliseHeader(raw);
     if (!name) return; // an empty header cell (trailing separators) names no column
     if (!known.has(name)) {
-      errors.push({ row: header.row, column: raw.trim(), message: `Okänd kolumn "${raw.trim()}"` });
+      errors.push(rowError(header.row, raw.trim(), 'unknown_column', { name: raw.trim() }));
       return;
     }
     if (columns.has(name as ColumnKey)) {
-      errors.push({ row: header.row, column: name, message: 'Kolumnen finns två gånger' });
+      errors.push(rowError(header.row, name, 'duplicate_column'));
       return;
     }
     columns.set(name as ColumnKey, i);
   });
   for (const h of REQUIRED_HEADERS)
-    if (!columns.has(h)) errors.push({ row: header.row, column: h, message: `Kolumnen "${h}" saknas` });
+    if (!columns.has(h)) errors.push(rowError(header.row, h, 'missing_column', { name: h }));
   return { columns, errors };
 }
 
@@ -161,11 +181,11 @@ const SEX_LOOKUP = new Map<string, Sex>([
   ['m', 'man'],
 ]);
 
-const PNR_MESSAGES = {
-  format: 'Ogiltigt personnummer (skriv ÅÅÅÅMMDD-NNNN, 12 siffror)',
-  date: 'Ogiltigt personnummer (födelsedatumet finns inte)',
-  luhn: 'Ogiltigt personnummer (kontrollsiffran stämmer inte)',
-} as const;
+const PNR_CODES = {
+  format: 'personnummer_format',
+  date: 'personnummer_date',
+  luhn: 'personnummer_luhn',
+} as const satisfies Record<string, ImportRowErrorCode>;
 
 /** Field names of the register's schemas and services → the import's columns. */
 const FIELD_COLUMN: Record<string, ColumnKey> = {
@@ -186,30 +206,30 @@ const FIELD_COLUMN: Record<string, ColumnKey> = {
   incomeAtExit: 'försörjning_slut',
 };
 
-/** Swedish reasons for the register's stable issue codes (`field:code`, or `code` for any field). */
-const CODE_MESSAGES: Record<string, string> = {
-  'entryDate:future': 'Startdatum ligger i framtiden',
-  'consentDate:future': 'Samtyckesdatum ligger i framtiden',
-  'exitDate:future': 'Slutdatum ligger i framtiden',
-  'exitDate:before_entry': 'Slutdatum före startdatum',
-  'occupationAfter:required': 'Avslut saknar sysselsättning efter',
-  'incomeAtExit:required': 'Avslut saknar försörjning vid slut',
-  'incomeAtEntry:too_small': 'Försörjning vid start saknas',
-  unknown_municipality: 'Okänd kommun',
-  unknown_target_group: 'Okänd målgrupp',
-  unknown_member: 'Okänd medlem',
-  required: 'Värde saknas',
-  duplicate: 'Samma försörjningskälla anges två gånger',
-  too_big: 'Värdet är för långt eller för stort',
+/** The row errors of the register's stable issue codes (`field:code`, or `code` for any field). */
+const ISSUE_CODES: Record<string, ImportRowErrorCode> = {
+  'entryDate:future': 'entry_date_future',
+  'consentDate:future': 'consent_date_future',
+  'exitDate:future': 'exit_date_future',
+  'exitDate:before_entry': 'exit_before_entry',
+  'occupationAfter:required': 'occupation_required',
+  'incomeAtExit:required': 'income_at_exit_required',
+  'incomeAtEntry:too_small': 'income_at_entry_required',
+  unknown_municipality: 'unknown_municipality',
+  unknown_target_group: 'unknown_target_group_id',
+  unknown_member: 'unknown_member',
+  required: 'value_required',
+  duplicate: 'duplicate_income_source',
+  too_big: 'too_big',
 };
 
 function issueToError(row: number, path: string, code: string): RowError {
   const field = path.split('.')[0]!;
-  return {
+  return rowError(
     row,
-    column: FIELD_COLUMN[field] ?? field,
-    message: CODE_MESSAGES[`${field}:${code}`] ?? CODE_MESSAGES[code] ?? 'Ogiltigt värde',
-  };
+    FIELD_COLUMN[field] ?? field,
+    ISSUE_CODES[`${field}:${code}`] ?? ISSUE_CODES[code] ?? 'invalid_value',
+  );
 }
 
 /*
@@ -230,21 +250,24 @@ const incomeListSchema = entrySchema.shape.incomeAtEntry;
 
 export type IncomeLine = Readonly<{ source: IncomeSource; extentPct: number }>;
 
-function parseIncome(v: string): { lines: IncomeLine[] } | { error: string } {
+function parseIncome(
+  v: string,
+): { lines: IncomeLine[] } | { error: ImportRowErrorCode; params?: ImportRowParams } {
   const lines: IncomeLine[] = [];
   for (const part of v.split('|')) {
     const text = part.trim();
     if (!text) continue;
     const m = /^(.*?)\s*(?::\s*(\S+?)\s*%?)?$/.exec(text)!;
     const source = INCOME_LOOKUP.get(normaliseValue(m[1]!));
-    if (!source) return { error: `Okänd försörjningskälla "${m[1]}"` };
+    if (!source) return { error: 'unknown_income_source', params: { name: m[1]! } };
     let extentPct = 100;
     if (m[2] !== undefined) {
       extentPct = Number(m[2]);
       if (!/^\d{1,3}$/.test(m[2]) || extentPct > 100)
-        return { error: `Ogiltig omfattning för ${m[1]}: ange 0–100 (%)` };
+        return { error: 'invalid_extent', params: { name: m[1]! } };
     }
-    if (lines.some((l) => l.source === source)) return { error: `${m[1]} anges två gånger` };
+    if (lines.some((l) => l.source === source))
+      return { error: 'income_source_twice', params: { name: m[1]! } };
     lines.push(Object.freeze({ source, extentPct }));
   }
   return { lines };
@@ -287,7 +310,7 @@ export class RowCache {
     if (!r) {
       r = parseIncome(v);
       if ('lines' in r && r.lines.length && !incomeListSchema.safeParse(r.lines).success)
-        r = { error: 'Ogiltig försörjning' };
+        r = { error: 'invalid_income' };
       this.incomes.set(v, r);
     }
     return r;
@@ -346,7 +369,8 @@ export function validateRow(
 ): { ok: true; value: ValidRow } | { ok: false; errors: RowError[] } {
   const { row, cells } = sheetRow;
   const errors: RowError[] = [];
-  const err = (column: ColumnKey, message: string) => errors.push({ row, column, message });
+  const err = (column: ColumnKey, code: ImportRowErrorCode, params?: ImportRowParams) =>
+    errors.push(rowError(row, column, code, params));
   const get = (c: ColumnKey): string => {
     const i = columns.get(c);
     const v = i === undefined ? '' : (cells[i] ?? '').trim();
@@ -357,15 +381,15 @@ export function validateRow(
   // insats
   const insatsName = get('insats');
   let intervention: RefIntervention | undefined;
-  if (!insatsName) err('insats', 'Insats saknas');
+  if (!insatsName) err('insats', 'insats_required');
   else {
     intervention = ref.interventions.get(cache.norm(insatsName));
     // An insats the caller may not work with is reported exactly like one that does not exist.
     if (!intervention || !intervention.allowed) {
-      err('insats', 'Okänd insats');
+      err('insats', 'unknown_insats');
       intervention = undefined;
     } else if (intervention.direction !== 'individual') {
-      err('insats', 'Insatsen är strukturövergripande och har inga deltagare');
+      err('insats', 'structural_insats');
       intervention = undefined;
     }
   }
@@ -374,34 +398,33 @@ export function validateRow(
   const anonText = cache.norm(get('anonym'));
   let anonymous = false;
   if (YES.has(anonText)) anonymous = true;
-  else if (!NO.has(anonText)) err('anonym', 'Ogiltigt värde: skriv ja eller nej');
+  else if (!NO.has(anonText)) err('anonym', 'invalid_yes_no');
   const pnrText = get('personnummer');
   const sexText = cache.norm(get('kön'));
   let sex: Sex | undefined;
   if (sexText) {
     sex = SEX_LOOKUP.get(sexText);
-    if (!sex) err('kön', 'Ogiltigt kön: skriv kvinna eller man (K/M)');
+    if (!sex) err('kön', 'invalid_sex');
   }
 
   // startdatum, slutdatum
   const startText = get('startdatum');
   const entryDate = startText ? cache.date(startText) : null;
-  if (!startText) err('startdatum', 'Startdatum saknas');
-  else if (!entryDate) err('startdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+  if (!startText) err('startdatum', 'entry_date_required');
+  else if (!entryDate) err('startdatum', 'invalid_date');
   const endText = get('slutdatum');
   const exitDate = endText ? cache.date(endText) : null;
-  if (endText && !exitDate) err('slutdatum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+  if (endText && !exitDate) err('slutdatum', 'invalid_date');
   if (entryDate && exitDate) {
-    if (exitDate < entryDate) err('slutdatum', 'Slutdatum före startdatum');
-    else if (exitDate > ref.today) err('slutdatum', 'Slutdatum ligger i framtiden');
+    if (exitDate < entryDate) err('slutdatum', 'exit_before_entry');
+    else if (exitDate > ref.today) err('slutdatum', 'exit_date_future');
   }
 
   if (anonymous) {
-    if (pnrText) err('personnummer', 'En anonym deltagare får inte ha personnummer');
-    if (!sexText) err('kön', 'Kön saknas (krävs för anonyma deltagare)');
-    if (entryDate && entryDate > ref.today) err('startdatum', 'Startdatum ligger i framtiden');
-    if (entryDate && entryDate < '2004-01-01')
-      err('startdatum', 'Anonyma deltagare räknas från och med 2004');
+    if (pnrText) err('personnummer', 'anonymous_with_personnummer');
+    if (!sexText) err('kön', 'anonymous_sex_required');
+    if (entryDate && entryDate > ref.today) err('startdatum', 'entry_date_future');
+    if (entryDate && entryDate < '2004-01-01') err('startdatum', 'anonymous_before_2004');
     if (errors.length || !intervention || !sex || !entryDate) return { ok: false, errors };
     return {
       ok: true,
@@ -417,22 +440,18 @@ export function validateRow(
   }
 
   // An identified participant.
-  if (intervention && intervention.followUp !== 'person')
-    err(
-      'insats',
-      'Insatsen följs upp med antal, inte per person: registrera deltagarna som anonyma (anonym=ja)',
-    );
+  if (intervention && intervention.followUp !== 'person') err('insats', 'count_only_insats');
   let parsed: ReturnType<typeof parsePersonnummer> | undefined;
-  if (!pnrText) err('personnummer', 'Personnummer saknas (skriv anonym=ja för en anonym deltagare)');
+  if (!pnrText) err('personnummer', 'personnummer_required');
   else {
     parsed = parsePersonnummer(pnrText);
-    if (!parsed.ok) err('personnummer', PNR_MESSAGES[parsed.error]);
-    else if (sex && sex !== parsed.value.sex) err('kön', 'Kön stämmer inte med personnumret');
+    if (!parsed.ok) err('personnummer', PNR_CODES[parsed.error]);
+    else if (sex && sex !== parsed.value.sex) err('kön', 'sex_mismatch');
   }
 
   const kommunText = get('kommun');
   let municipalityCode = '';
-  if (!kommunText) err('kommun', 'Kommun saknas');
+  if (!kommunText) err('kommun', 'municipality_required');
   else {
     const key = cache.norm(kommunText);
     if (OTHER_MUNICIPALITY_WORDS.has(key)) municipalityCode = 'other';
@@ -441,47 +460,46 @@ export function validateRow(
       const code = /^\d{1,4}$/.test(key) ? key.padStart(4, '0') : key;
       const found = ref.municipalities.get(code);
       if (found) municipalityCode = found;
-      else err('kommun', 'Okänd kommun');
+      else err('kommun', 'unknown_municipality');
     }
   }
 
   let incomeAtEntry: readonly IncomeLine[] = NO_INCOME;
   const incomeStart = get('försörjning_start');
-  if (!incomeStart) err('försörjning_start', 'Försörjning vid start saknas');
+  if (!incomeStart) err('försörjning_start', 'income_at_entry_required');
   else {
     const r = cache.income(incomeStart);
-    if ('error' in r) err('försörjning_start', r.error);
+    if ('error' in r) err('försörjning_start', r.error, r.params);
     else incomeAtEntry = r.lines;
   }
 
   const groups = cache.targetGroups(ref, get('målgrupp'));
-  for (const name of groups.unknown) err('målgrupp', `Okänd målgrupp "${name}"`);
+  for (const name of groups.unknown) err('målgrupp', 'unknown_target_group', { name });
 
   const consentText = get('samtycke_datum');
   const consentDate = consentText ? cache.date(consentText) : null;
-  if (!consentText) err('samtycke_datum', 'Samtyckesdatum saknas');
-  else if (!consentDate) err('samtycke_datum', 'Ogiltigt datum: skriv ÅÅÅÅ-MM-DD');
+  if (!consentText) err('samtycke_datum', 'consent_date_required');
+  else if (!consentDate) err('samtycke_datum', 'invalid_date');
 
   const consentRef = get('samtycke_referens');
   // PostgreSQL cannot store NUL, and no other control character belongs in a reference.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f]/.test(consentRef))
-    err('samtycke_referens', 'Texten innehåller otillåtna tecken');
+  if (/[\u0000-\u0008\u000b-\u001f]/.test(consentRef)) err('samtycke_referens', 'invalid_text');
 
   const educationText = get('utbildningsnivå');
   const educationLevel = educationText ? (EDUCATION_LOOKUP.get(cache.norm(educationText)) ?? null) : null;
-  if (educationText && !educationLevel) err('utbildningsnivå', 'Okänd utbildningsnivå');
+  if (educationText && !educationLevel) err('utbildningsnivå', 'unknown_education');
 
   const monthsText = get('månader_offentlig_försörjning');
   let supportMonths: number | null = null;
   if (monthsText) {
     if (/^\d{1,4}$/.test(monthsText) && Number(monthsText) <= 1200) supportMonths = Number(monthsText);
-    else err('månader_offentlig_försörjning', 'Ange ett heltal mellan 0 och 1200');
+    else err('månader_offentlig_försörjning', 'invalid_support_months');
   }
 
   const memberText = get('remitterande_part');
   const referringMemberId = memberText ? (ref.members.get(cache.norm(memberText)) ?? null) : null;
-  if (memberText && !referringMemberId) err('remitterande_part', 'Okänd medlem');
+  if (memberText && !referringMemberId) err('remitterande_part', 'unknown_member');
 
   // Exit fields belong together: a date needs a reason, occupation and income (unless felregistrering).
   const reasonText = get('avslutsanledning');
@@ -489,24 +507,23 @@ export function validateRow(
   const incomeEnd = get('försörjning_slut');
   const exitReason = reasonText ? EXIT_REASON_LOOKUP.get(cache.norm(reasonText)) : undefined;
   const occupationAfter = occupationText ? OCCUPATION_LOOKUP.get(cache.norm(occupationText)) : undefined;
-  if (reasonText && !exitReason) err('avslutsanledning', 'Okänd avslutsanledning');
-  if (occupationText && !occupationAfter)
-    err('sysselsättning_efter', 'Okänd sysselsättning: skriv arbete, studier, arbetssökande eller övrigt');
+  if (reasonText && !exitReason) err('avslutsanledning', 'unknown_exit_reason');
+  if (occupationText && !occupationAfter) err('sysselsättning_efter', 'unknown_occupation');
   let incomeAtExit: readonly IncomeLine[] = NO_INCOME;
   if (incomeEnd) {
     const r = cache.income(incomeEnd);
-    if ('error' in r) err('försörjning_slut', r.error);
+    if ('error' in r) err('försörjning_slut', r.error, r.params);
     else incomeAtExit = r.lines;
   }
   if (!endText) {
-    if (reasonText) err('avslutsanledning', 'Avslutsanledning utan slutdatum');
-    if (occupationText) err('sysselsättning_efter', 'Sysselsättning efter utan slutdatum');
-    if (incomeEnd) err('försörjning_slut', 'Försörjning vid slut utan slutdatum');
+    if (reasonText) err('avslutsanledning', 'exit_reason_without_exit');
+    if (occupationText) err('sysselsättning_efter', 'occupation_without_exit');
+    if (incomeEnd) err('försörjning_slut', 'income_at_exit_without_exit');
   } else {
-    if (!reasonText) err('avslutsanledning', 'Avslut saknar avslutsanledning');
+    if (!reasonText) err('avslutsanledning', 'exit_reason_required');
     const realExit = exitReason !== 'registration_error';
-    if (realExit && !occupationText) err('sysselsättning_efter', 'Avslut saknar sysselsättning efter');
-    if (realExit && !incomeEnd) err('försörjning_slut', 'Avslut saknar försörjning vid slut');
+    if (realExit && !occupationText) err('sysselsättning_efter', 'occupation_required');
+    if (realExit && !incomeEnd) err('försörjning_slut', 'income_at_exit_required');
   }
 
   if (errors.length || !intervention || !parsed?.ok || !entryDate || !consentDate)
@@ -654,7 +671,7 @@ function planPerson(
     const r = rows[k]!;
     const prev = unique[unique.length - 1];
     if (prev && prev.interventionId === r.interventionId && prev.entryDate === r.entryDate) {
-      errors.push({ row: r.row, column: 'personnummer', message: `Raden är en dubblett av rad ${prev.row}` });
+      errors.push(rowError(r.row, 'personnummer', 'duplicate_row', { row: prev.row }));
       continue;
     }
     unique.push(r);
@@ -674,11 +691,7 @@ function planPerson(
       r.participationId = s.id;
       added.set(s.id, r);
     } else
-      errors.push({
-        row: r.row,
-        column: 'slutdatum',
-        message: `Registreringen (start ${s.entryDate}) är redan avslutad ${s.exitDate}`,
-      });
+      errors.push(rowError(r.row, 'slutdatum', 'already_exited', { start: s.entryDate, exit: s.exitDate! }));
   }
 
   // Final periods per insats, for the overlap check; exits across insatser, for returners.
@@ -729,21 +742,15 @@ function planPerson(
           // A new row against a stored participation; an added exit against another stored one.
           if (!a.stored || b.row === null) {
             overlapRows.add(a.row);
-            errors.push({
-              row: a.row,
-              column: a.stored ? 'slutdatum' : 'startdatum',
-              message: `Överlappar en befintlig registrering (start ${b.start})`,
-            });
+            errors.push(
+              rowError(a.row, a.stored ? 'slutdatum' : 'startdatum', 'overlaps_stored', { start: b.start }),
+            );
             break;
           }
         } else if (b.row !== null && b.row < a.row) {
           // Two rows of the file: reported once, on the later row.
           overlapRows.add(a.row);
-          errors.push({
-            row: a.row,
-            column: 'startdatum',
-            message: `Överlappar rad ${b.row} (start ${b.start})`,
-          });
+          errors.push(rowError(a.row, 'startdatum', 'overlaps_row', { row: b.row, start: b.start }));
           break;
         }
       }

@@ -365,7 +365,11 @@ export function ImportPage() {
                     <tr key={i}>
                       <td className="num">{e.row}</td>
                       <td>{e.column}</td>
-                      <td>{e.message}</td>
+                      <td>
+                        {e.code
+                          ? t(`register.import.rowErrors.${e.code}`, { ...e.params, defaultValue: e.message })
+                          : e.message}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -158,6 +158,10 @@ export interface ImportResult extends ImportCounts {
 export interface RowError {
   row: number;
   column: string;
+  /** The reason (src/shared/import-errors.ts): shown from the catalogue in the user's language. */
+  code?: string;
+  params?: Record<string, string | number>;
+  /** The reason in Swedish, as the server wrote it. */
   message: string;
 }
 
