@@ -143,17 +143,35 @@ export async function replaceIncome(
     .execute();
 }
 
-export async function replaceTargetGroups(
+/** The income lines of a participation that has none yet (its summary is set by the caller). */
+export async function insertIncomeLines(
+  db: Conn,
+  associationId: string,
+  participationId: string,
+  lines: readonly { phase: 'entry' | 'exit'; source: IncomeSource; extentPct: number }[],
+) {
+  if (lines.length === 0) return;
+  await db
+    .insertInto('participation_income')
+    .values(
+      lines.map((l) => ({
+        association_id: associationId,
+        participation_id: participationId,
+        phase: l.phase,
+        source: l.source,
+        extent_pct: l.extentPct,
+      })),
+    )
+    .execute();
+}
+
+/** The target groups of a participation that has none yet. */
+export async function insertTargetGroups(
   db: Conn,
   associationId: string,
   participationId: string,
   ids: string[],
 ) {
-  await db
-    .deleteFrom('participation_target_groups')
-    .where('association_id', '=', associationId)
-    .where('participation_id', '=', participationId)
-    .execute();
   if (ids.length)
     await db
       .insertInto('participation_target_groups')
@@ -165,6 +183,20 @@ export async function replaceTargetGroups(
         })),
       )
       .execute();
+}
+
+export async function replaceTargetGroups(
+  db: Conn,
+  associationId: string,
+  participationId: string,
+  ids: string[],
+) {
+  await db
+    .deleteFrom('participation_target_groups')
+    .where('association_id', '=', associationId)
+    .where('participation_id', '=', participationId)
+    .execute();
+  await insertTargetGroups(db, associationId, participationId, ids);
 }
 
 export function selectParticipations(db: Conn, associationId: string) {

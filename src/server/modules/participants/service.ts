@@ -20,6 +20,7 @@ import type {
 } from '../../../shared/register-schemas.js';
 import { allowedInterventionIds, requireInterventionForPeople } from '../interventions/access.js';
 import * as repo from './repo.js';
+import { entryIncomeSummary, exitIncomeSummary, NO_EXIT_INCOME } from './income-summary.js';
 import type { Conn, ParticipationRow } from './repo.js';
 
 export interface RegisterDeps {
@@ -167,6 +168,9 @@ export async function registerEntry(
         is_returner: returner,
         import_batch_id: opts.importBatchId ?? null,
         created_by: scope.userId,
+        // The stored income summary, from the same lines as inserted below (income-summary.ts).
+        ...entryIncomeSummary(input.incomeAtEntry),
+        ...(exit ? exitIncomeSummary(exit.incomeAtExit) : NO_EXIT_INCOME),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -187,9 +191,12 @@ export async function registerEntry(
           'The referral is not an accepted referral to this insats',
         );
     }
-    await repo.replaceIncome(tx, scope.associationId, row.id, 'entry', input.incomeAtEntry);
-    if (exit) await repo.replaceIncome(tx, scope.associationId, row.id, 'exit', exit.incomeAtExit);
-    await repo.replaceTargetGroups(tx, scope.associationId, row.id, input.targetGroupIds);
+    // A new participation has no lines yet: insert them, with no delete and no summary update.
+    await repo.insertIncomeLines(tx, scope.associationId, row.id, [
+      ...input.incomeAtEntry.map((l) => ({ phase: 'entry' as const, ...l })),
+      ...(exit ? exit.incomeAtExit.map((l) => ({ phase: 'exit' as const, ...l })) : []),
+    ]);
+    await repo.insertTargetGroups(tx, scope.associationId, row.id, input.targetGroupIds);
     if (!opts.tx) {
       await recordAudit(tx, {
         associationId: scope.associationId,
