@@ -9,18 +9,26 @@ export type AgeBand = (typeof AGE_BANDS)[number];
 export const BREAKDOWNS = ['sex', 'ageBand', 'municipality', 'intervention'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
-export const reportFilterSchema = z.strictObject({
-  interventionIds: z.array(z.uuid()).max(100).optional(),
-  direction: z.enum(DIRECTIONS).optional(),
-  organiserMemberId: z.uuid().optional(),
-  municipalityCode: z
-    .string()
-    .regex(/^(\d{4}|other)$/)
-    .optional(),
-  sex: z.enum(SEXES).optional(),
-  ageBand: z.enum(AGE_BANDS).optional(),
-  targetGroupId: z.uuid().optional(),
-});
+export const reportFilterSchema = z
+  .strictObject({
+    interventionIds: z.array(z.uuid()).max(100).optional(),
+    direction: z.enum(DIRECTIONS).optional(),
+    organiserMemberId: z.uuid().optional(),
+    municipalityCode: z
+      .string()
+      .regex(/^(\d{4}|other)$/)
+      .optional(),
+    sex: z.enum(SEXES).optional(),
+    ageBand: z.enum(AGE_BANDS).optional(),
+    /** Age at entry (the entry year minus the birth year), from and to inclusive: "16–64 år". */
+    ageFrom: z.number().int().min(0).max(120).optional(),
+    ageTo: z.number().int().min(0).max(120).optional(),
+    targetGroupId: z.uuid().optional(),
+  })
+  .refine((f) => f.ageFrom === undefined || f.ageTo === undefined || f.ageFrom <= f.ageTo, {
+    path: ['ageTo'],
+    params: { code: 'before_start' },
+  });
 export type ReportFilter = z.infer<typeof reportFilterSchema>;
 
 export const periodSchema = z

@@ -321,7 +321,7 @@ async function seedDemoGoals(db: Kysely<DB>, scope: Scope): Promise<void> {
   await saveGoal(db, scope, null, {
     ...base,
     name: '40 personer (16–64 år) i lokal samverkan under året',
-    definition: { kind: 'register', figure: 'uniquePersons', filter: {} },
+    definition: { kind: 'register', figure: 'uniquePersons', filter: { ageFrom: 16, ageTo: 64 } },
     target: 40,
   });
   await saveGoal(db, scope, null, {

@@ -31,7 +31,7 @@ export interface QueryScope {
  * entry_income_group, exit_income_group, public_support_at_entry, self_supporting_at_exit
  * (participants/income-summary.ts). The report index carries all of them, so without `withAge`
  * the set is read from that index alone. `age` (at entry) needs the person's birth year: with
- * `withAge` (or an age-band filter) the persons are joined for it.
+ * `withAge` (or an age-band or age-range filter) the persons are joined for it.
  */
 function base(scope: QueryScope, period: Period, f: ReportFilter, withAge = false) {
   // A single association is compared with `=`, so that PostgreSQL carries the constant into the
@@ -58,7 +58,8 @@ function base(scope: QueryScope, period: Period, f: ReportFilter, withAge = fals
   if (f.targetGroupId)
     conds.push(sql`EXISTS (SELECT 1 FROM participation_target_groups t
       WHERE t.association_id = p.association_id AND t.participation_id = p.id AND t.target_group_id = ${f.targetGroupId}::uuid)`);
-  const age = withAge || Boolean(f.ageBand);
+  const ageRange = f.ageFrom !== undefined || f.ageTo !== undefined;
+  const age = withAge || Boolean(f.ageBand) || ageRange;
   const inner = sql`SELECT p.association_id, p.id, p.person_id, p.intervention_id, p.sex,
       ${age ? sql`extract(year FROM p.entry_date)::int - pe.birth_year AS age,` : sql``}
       p.entry_date, p.exit_date, p.occupation_after, p.is_returner, p.municipality_code,
@@ -72,8 +73,12 @@ function base(scope: QueryScope, period: Period, f: ReportFilter, withAge = fals
         : sql``
     }
     WHERE ${sql.join(conds, sql` AND `)}`;
-  if (!f.ageBand) return inner;
-  return sql`SELECT * FROM (${inner}) a WHERE ${AGE_BAND_SQL} = ${f.ageBand}`;
+  const ageConds: RawBuilder<unknown>[] = [];
+  if (f.ageBand) ageConds.push(sql`${AGE_BAND_SQL} = ${f.ageBand}`);
+  if (f.ageFrom !== undefined) ageConds.push(sql`a.age >= ${f.ageFrom}::int`);
+  if (f.ageTo !== undefined) ageConds.push(sql`a.age <= ${f.ageTo}::int`);
+  if (!ageConds.length) return inner;
+  return sql`SELECT * FROM (${inner}) a WHERE ${sql.join(ageConds, sql` AND `)}`;
 }
 
 export const DIMENSION_SQL = {
@@ -229,10 +234,11 @@ export async function anonymousFigures(
 
 /**
  * The anonymous counts `a` a filter selects, or null when the filter needs personal data
- * (municipality, age band, target group), which excludes them.
+ * (municipality, age, target group), which excludes them.
  */
 function anonymousBase(scope: QueryScope, f: ReportFilter) {
   if (f.municipalityCode || f.ageBand || f.targetGroupId) return null;
+  if (f.ageFrom !== undefined || f.ageTo !== undefined) return null;
   const conds: RawBuilder<unknown>[] = [
     sql`a.association_id = ANY(${sql.val(scope.associationIds)}::uuid[])`,
   ];

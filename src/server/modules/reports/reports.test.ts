@@ -109,6 +109,38 @@ describe('outcome figures against hand-computed expectations (2025)', () => {
     expect(y2024.total).toMatchObject({ entries: 1, exits: 1, toWorkOrStudies: 0, returners: 0 });
   });
 
+  it('narrows by an age range at entry, inclusive, without the anonymous counts', async () => {
+    const q = (range: string) =>
+      admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&${range}`).then((r) => r.json());
+    // Born 1995 → 30 at their 2025 entries (the ten exits); the returner 35; the ongoing man 45.
+    expect((await q('ageFrom=30&ageTo=34')).total).toMatchObject({
+      entries: 10,
+      exits: 10,
+      toWorkOrStudies: 4,
+      shareToWorkOrStudies: 0.4,
+      uniquePersons: 10,
+      anonymousEntries: 0,
+    });
+    expect((await q('ageFrom=35&ageTo=35')).total).toMatchObject({ entries: 1, exits: 0, returners: 1 });
+    expect((await q('ageFrom=40')).total).toMatchObject({ entries: 1, exits: 0, uniquePersons: 1 });
+    expect((await q('ageTo=29')).total).toMatchObject({ entries: 0, exits: 0, uniquePersons: 0 });
+    // The seeds' "16–64 år": everyone identified, no anonymous participant.
+    expect((await q('ageFrom=16&ageTo=64')).total).toMatchObject({
+      entries: 12,
+      exits: 10,
+      uniquePersons: 12,
+      anonymousEntries: 0,
+    });
+    const reversed = await admin.get(
+      `/api/associations/rapport/reports/outcomes?${YEAR}&ageFrom=64&ageTo=16`,
+    );
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().error.issues[0]).toMatchObject({ path: 'ageTo', code: 'before_start' });
+    expect(
+      (await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&ageFrom=-1`)).statusCode,
+    ).toBe(400);
+  });
+
   it('breaks down by age band, and the rows add up to the total', async () => {
     const r = (
       await admin.get(`/api/associations/rapport/reports/outcomes?${YEAR}&breakdown=ageBand`)
@@ -204,8 +236,8 @@ describe('goals', () => {
     });
     expect(national.statusCode).toBe(201);
     const volume = await admin.post('/api/associations/rapport/goals', {
-      name: '40 personer under året',
-      definition: { kind: 'register', figure: 'uniquePersons', filter: {} },
+      name: '40 personer (16–64 år) under året',
+      definition: { kind: 'register', figure: 'uniquePersons', filter: { ageFrom: 16, ageTo: 64 } },
       periodType: 'year',
       comparator: '>=',
       target: 40,
@@ -245,7 +277,31 @@ describe('goals', () => {
       target: 0.45,
       status: 'near',
     });
-    expect(byName['40 personer under året']).toMatchObject({ value: 12, status: 'not_met' });
+    expect(byName['40 personer (16–64 år) under året']).toMatchObject({ value: 12, status: 'not_met' });
+    const older = await admin.post('/api/associations/rapport/goals', {
+      name: 'Personer från 40 år',
+      definition: { kind: 'register', figure: 'uniquePersons', filter: { ageFrom: 40 } },
+      periodType: 'year',
+      comparator: '>=',
+      target: 1,
+      validFromYear: 2025,
+    });
+    expect(older.statusCode).toBe(201);
+    const reversed = await admin.post('/api/associations/rapport/goals', {
+      name: 'Omvänt åldersintervall',
+      definition: { kind: 'register', figure: 'uniquePersons', filter: { ageFrom: 64, ageTo: 16 } },
+      periodType: 'year',
+      comparator: '>=',
+      target: 1,
+      validFromYear: 2025,
+    });
+    expect(reversed.statusCode).toBe(400);
+    expect(JSON.stringify(reversed.json().error.issues)).toContain('ageTo');
+    const d2 = (await admin.get('/api/associations/rapport/dashboard?year=2025')).json();
+    const olderGoal = d2.goals.find((g: { goal: { name: string } }) => g.goal.name === 'Personer från 40 år');
+    // Born 1980 → 45 at entry: the one person aged 40 or more.
+    expect(olderGoal.latest).toMatchObject({ value: 1, status: 'met' });
+    await admin.del(`/api/associations/rapport/goals/${older.json().id}`);
     expect(byName['80 % svarar 7–10']).toMatchObject({ status: 'no_data' });
     const trend = d.goals[0].trend as { year: number; status: string }[];
     expect(trend.map((x) => x.year)).toEqual([2024, 2025]);

@@ -38,6 +38,8 @@ export const reportQuerySchema = z.object({
     .optional(),
   sex: z.enum(SEXES).optional(),
   ageBand: z.enum(AGE_BANDS).optional(),
+  ageFrom: z.coerce.number().int().min(0).max(120).optional(),
+  ageTo: z.coerce.number().int().min(0).max(120).optional(),
   targetGroupId: z.uuid().optional(),
   breakdown: z.enum(BREAKDOWNS).optional(),
   public: bool.optional(),
@@ -53,6 +55,8 @@ export function parseReportQuery(q: ReportQuery) {
       'before_start',
       'The period ends before it starts (or is longer than 20 years)',
     );
+  if (q.ageFrom !== undefined && q.ageTo !== undefined && q.ageFrom > q.ageTo)
+    throw AppError.field('ageTo', 'before_start', 'The age range ends before it starts');
   const filter = reportFilterSchema.parse({
     ...(q.interventions ? { interventionIds: q.interventions } : {}),
     ...(q.direction ? { direction: q.direction } : {}),
@@ -60,6 +64,8 @@ export function parseReportQuery(q: ReportQuery) {
     ...(q.municipalityCode ? { municipalityCode: q.municipalityCode } : {}),
     ...(q.sex ? { sex: q.sex } : {}),
     ...(q.ageBand ? { ageBand: q.ageBand } : {}),
+    ...(q.ageFrom !== undefined ? { ageFrom: q.ageFrom } : {}),
+    ...(q.ageTo !== undefined ? { ageTo: q.ageTo } : {}),
     ...(q.targetGroupId ? { targetGroupId: q.targetGroupId } : {}),
   });
   return {

@@ -33,6 +33,7 @@ import {
   type GoalFigure,
   type GoalInput,
   type GoalPeriodType,
+  type ReportFilter,
 } from './model';
 import { reportKeys, reportsApi } from './reportsApi';
 import { ReportsNav } from './ReportsNav';
@@ -67,6 +68,11 @@ interface FormState {
   kind: 'register' | 'survey';
   figure: GoalFigure;
   insats: string;
+  /** Age at entry, from and to (the seeds' "16–64 år"). */
+  ageFrom: string;
+  ageTo: string;
+  /** Filters the form does not show (set through the API): kept as they are. */
+  otherFilter: ReportFilter;
   questionnaire: string;
   question: string;
   scaleMin: string;
@@ -92,6 +98,9 @@ function initialState(goal: Goal | undefined): FormState {
     kind: d?.kind ?? 'register',
     figure: d?.kind === 'register' ? d.figure : 'shareToWorkOrStudies',
     insats: d?.kind === 'register' ? (d.filter.interventionIds?.[0] ?? '') : '',
+    ageFrom: d?.kind === 'register' && d.filter.ageFrom !== undefined ? String(d.filter.ageFrom) : '',
+    ageTo: d?.kind === 'register' && d.filter.ageTo !== undefined ? String(d.filter.ageTo) : '',
+    otherFilter: d?.kind === 'register' ? otherFilters(d.filter) : {},
     questionnaire: d?.kind === 'survey' ? d.questionnaire : '',
     question: d?.kind === 'survey' ? d.question : '',
     scaleMin: d?.kind === 'survey' ? String(d.scaleMin) : '1',
@@ -114,6 +123,14 @@ function initialState(goal: Goal | undefined): FormState {
 
 const WHOLE_NUMBER = /^\d+$/;
 
+function otherFilters(f: ReportFilter): ReportFilter {
+  const rest = { ...f };
+  delete rest.interventionIds;
+  delete rest.ageFrom;
+  delete rest.ageTo;
+  return rest;
+}
+
 /** The request body, and the form's own issues (numbers that do not parse; those read as 0 in the body). */
 function toBody(s: FormState): { body: GoalInput; issues: Issue[] } {
   const issues: Issue[] = [];
@@ -129,9 +146,25 @@ function toBody(s: FormState): { body: GoalInput; issues: Issue[] } {
   };
   const targetValue = number(s.target, 'target');
   const target = kind === 'share' ? percentToFraction(targetValue) : targetValue;
+  const age = (text: string, path: string): number | undefined => {
+    const v = text.trim();
+    if (!v) return undefined;
+    if (!WHOLE_NUMBER.test(v) || Number(v) > 120) issues.push({ path, code: 'age_range' });
+    return Number(v);
+  };
+  const ageFrom = age(s.ageFrom, 'definition.filter.ageFrom');
+  const ageTo = age(s.ageTo, 'definition.filter.ageTo');
+  if (ageFrom !== undefined && ageTo !== undefined && !issues.length && ageTo < ageFrom)
+    issues.push({ path: 'definition.filter.ageTo', code: 'before_start' });
+  const filter: ReportFilter = {
+    ...s.otherFilter,
+    ...(s.insats ? { interventionIds: [s.insats] } : {}),
+    ...(ageFrom !== undefined ? { ageFrom } : {}),
+    ...(ageTo !== undefined ? { ageTo } : {}),
+  };
   const definition: GoalInput['definition'] =
     s.kind === 'register'
-      ? { kind: 'register', figure: s.figure, filter: s.insats ? { interventionIds: [s.insats] } : {} }
+      ? { kind: 'register', figure: s.figure, filter }
       : {
           kind: 'survey',
           questionnaire: s.questionnaire.trim(),
@@ -202,6 +235,8 @@ function GoalForm({
       'definition.scaleMin': id('scale-min'),
       'definition.scaleMax': id('scale-max'),
       'definition.atLeast': id('at-least'),
+      'definition.filter.ageFrom': id('age-from'),
+      'definition.filter.ageTo': id('age-to'),
       comparator: id('comparator'),
       target: id('target'),
       periodType: id('period'),
@@ -298,6 +333,25 @@ function GoalForm({
                 { value: '', label: t('reports.create.wholeAssociation') },
                 ...(interventions.data ?? []).map((i) => ({ value: i.id, label: i.name })),
               ]}
+            />
+            <TextField
+              id={id('age-from')}
+              inputMode="numeric"
+              label={t('reports.filter.ageFrom')}
+              hint={t('reports.filter.ageHint')}
+              value={s.ageFrom}
+              onValueChange={set('ageFrom')}
+              error={errors.messageFor('definition.filter.ageFrom')}
+              className="input--short"
+            />
+            <TextField
+              id={id('age-to')}
+              inputMode="numeric"
+              label={t('reports.filter.ageTo')}
+              value={s.ageTo}
+              onValueChange={set('ageTo')}
+              error={errors.messageFor('definition.filter.ageTo')}
+              className="input--short"
             />
           </>
         ) : (

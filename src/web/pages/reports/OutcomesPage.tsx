@@ -31,7 +31,17 @@ import { useAgeBandLabel } from './labels';
 import './reports.css';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FILTERS = ['intervention', 'direction', 'sex', 'ageBand', 'municipalityCode', 'targetGroupId'] as const;
+const FILTERS = [
+  'intervention',
+  'direction',
+  'sex',
+  'ageBand',
+  'ageFrom',
+  'ageTo',
+  'municipalityCode',
+  'targetGroupId',
+] as const;
+const AGE = /^\d{1,3}$/;
 
 function readQuery(params: URLSearchParams): OutcomeQuery {
   const year = currentYear();
@@ -81,7 +91,12 @@ function FilterForm({ query, onShow }: { query: OutcomeQuery; onShow: (q: Outcom
   const options = useOptions();
   const [q, setQ] = useState<OutcomeQuery>(query);
   const set = (key: keyof OutcomeQuery) => (v: string) => setQ((old) => ({ ...old, [key]: v }));
-  const ids: Record<string, string> = { from: 'outcome-from', to: 'outcome-to' };
+  const ids: Record<string, string> = {
+    from: 'outcome-from',
+    to: 'outcome-to',
+    ageFrom: 'outcome-age-from',
+    ageTo: 'outcome-age-to',
+  };
   const all = { value: '', label: t('reports.filter.all') };
 
   const submit = (e: FormEvent) => {
@@ -90,6 +105,13 @@ function FilterForm({ query, onShow }: { query: OutcomeQuery; onShow: (q: Outcom
     if (!DATE.test(q.from)) local.push({ path: 'from', code: q.from ? 'format' : 'required' });
     if (!DATE.test(q.to)) local.push({ path: 'to', code: q.to ? 'format' : 'required' });
     else if (DATE.test(q.from) && q.to < q.from) local.push({ path: 'to', code: 'before_start' });
+    const age = (v: string | undefined) => (v ? Number(v) : undefined);
+    for (const key of ['ageFrom', 'ageTo'] as const)
+      if (q[key] && (!AGE.test(q[key]!) || Number(q[key]) > 120))
+        local.push({ path: key, code: 'age_range' });
+    const [ageFrom, ageTo] = [age(q.ageFrom), age(q.ageTo)];
+    if (ageFrom !== undefined && ageTo !== undefined && !local.length && ageTo < ageFrom)
+      local.push({ path: 'ageTo', code: 'before_start' });
     if (local.length) return errors.report(local);
     errors.clear();
     onShow(q);
@@ -152,6 +174,25 @@ function FilterForm({ query, onShow }: { query: OutcomeQuery; onShow: (q: Outcom
               value={q.ageBand ?? ''}
               onValueChange={set('ageBand')}
               options={[all, ...AGE_BANDS.map((a) => ({ value: a, label: t(`reports.ageBand.${a}`) }))]}
+            />
+            <TextField
+              id={ids.ageFrom!}
+              inputMode="numeric"
+              label={t('reports.filter.ageFrom')}
+              hint={t('reports.filter.ageHint')}
+              value={q.ageFrom ?? ''}
+              onValueChange={set('ageFrom')}
+              error={errors.messageFor('ageFrom')}
+              className="input--short"
+            />
+            <TextField
+              id={ids.ageTo!}
+              inputMode="numeric"
+              label={t('reports.filter.ageTo')}
+              value={q.ageTo ?? ''}
+              onValueChange={set('ageTo')}
+              error={errors.messageFor('ageTo')}
+              className="input--short"
             />
             <SelectField
               id="outcome-municipality"

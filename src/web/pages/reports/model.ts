@@ -99,6 +99,8 @@ export interface ReportFilter {
   municipalityCode?: string;
   sex?: Sex;
   ageBand?: string;
+  ageFrom?: number;
+  ageTo?: number;
   targetGroupId?: string;
 }
 

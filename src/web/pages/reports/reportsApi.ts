@@ -28,6 +28,9 @@ export interface OutcomeQuery {
   direction?: string;
   sex?: string;
   ageBand?: string;
+  /** Age at entry, from and to inclusive (whole years, as typed). */
+  ageFrom?: string;
+  ageTo?: string;
   municipalityCode?: string;
   targetGroupId?: string;
   breakdown?: BreakdownDimension;
@@ -41,6 +44,8 @@ export function outcomeSearch(q: OutcomeQuery): string {
     'direction',
     'sex',
     'ageBand',
+    'ageFrom',
+    'ageTo',
     'municipalityCode',
     'targetGroupId',
     'breakdown',

@@ -104,6 +104,9 @@ export function describeFilter(f: ReportFilter, names: FilterNames): string {
   if (f.municipalityCode) parts.push(`Kommun: ${municipalityLabel(f.municipalityCode, names)}`);
   if (f.sex) parts.push(`Kön: ${f.sex === 'kvinna' ? 'kvinnor' : 'män'}`);
   if (f.ageBand) parts.push(`Åldersgrupp: ${AGE_BAND_LABELS[f.ageBand] ?? f.ageBand}`);
+  if (f.ageFrom !== undefined && f.ageTo !== undefined) parts.push(`Ålder: ${f.ageFrom}–${f.ageTo} år`);
+  else if (f.ageFrom !== undefined) parts.push(`Ålder: från ${f.ageFrom} år`);
+  else if (f.ageTo !== undefined) parts.push(`Ålder: till ${f.ageTo} år`);
   if (f.targetGroupId) parts.push(`Målgrupp: ${names.targetGroups.get(f.targetGroupId) ?? f.targetGroupId}`);
   return parts.length ? parts.join('; ') : 'Hela förbundet';
 }
