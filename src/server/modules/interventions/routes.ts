@@ -155,7 +155,9 @@ export const interventionRoutes =
       async (req, reply) => {
         const scope = await access(req, req.params.slug, 'participants.write');
         const created = await participants.registerEntry(deps, scope, req.body);
-        return reply.status(201).send(await participants.getParticipation(deps, scope, created.id, false));
+        return reply
+          .status(201)
+          .send(await participants.getParticipation(deps, scope, created.id, false, { justCreated: true }));
       },
     );
     app.get(

@@ -163,6 +163,14 @@ describe('entry', () => {
           details: { interventionId: ins.A, entryDate: '2025-03-03', returner: false },
         },
       ]);
+      // The answer shows what was just registered: its one audit entry is the registration.
+      const entries = await t.database.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('entity_id', '=', p.id)
+        .execute();
+      expect(entries.map((e) => e.action)).toEqual(['participation.created']);
+      expect(p.history).toEqual([]);
     }
   });
 

@@ -36,27 +36,27 @@ export interface EntryContext {
   returnWindowDays: number;
 }
 
+/** The association's members, target groups and return window, in one round trip. */
 export async function loadEntryContext(db: Conn, associationId: string): Promise<EntryContext> {
-  const [members, groups, assoc] = await Promise.all([
-    db
-      .selectFrom('members')
-      .select(['id', 'type', 'municipality_code'])
-      .where('association_id', '=', associationId)
-      .execute(),
-    db.selectFrom('target_groups').select('id').where('association_id', '=', associationId).execute(),
-    db
-      .selectFrom('associations')
-      .select('return_window_days')
-      .where('id', '=', associationId)
-      .executeTakeFirstOrThrow(),
-  ]);
+  const { rows } = await sql<{
+    return_window_days: number;
+    member_ids: string[];
+    municipality_codes: string[];
+    target_group_ids: string[];
+  }>`
+    SELECT a.return_window_days,
+      ARRAY(SELECT m.id::text FROM members m WHERE m.association_id = a.id) AS member_ids,
+      ARRAY(SELECT trim(m.municipality_code) FROM members m
+            WHERE m.association_id = a.id AND m.municipality_code IS NOT NULL) AS municipality_codes,
+      ARRAY(SELECT g.id::text FROM target_groups g WHERE g.association_id = a.id) AS target_group_ids
+    FROM associations a WHERE a.id = ${associationId}::uuid`.execute(db);
+  const ctx = rows[0];
+  if (!ctx) throw AppError.notFound('Association');
   return {
-    municipalityCodes: new Set(
-      members.filter((m) => m.municipality_code).map((m) => m.municipality_code!.trim()),
-    ),
-    targetGroupIds: new Set(groups.map((g) => g.id)),
-    memberIds: new Set(members.map((m) => m.id)),
-    returnWindowDays: assoc.return_window_days,
+    municipalityCodes: new Set(ctx.municipality_codes.filter(Boolean)),
+    targetGroupIds: new Set(ctx.target_group_ids),
+    memberIds: new Set(ctx.member_ids),
+    returnWindowDays: ctx.return_window_days,
   };
 }
 
@@ -541,25 +541,39 @@ export async function listParticipations(
 }
 
 /** One participation with its history. `identify` shows the full personnummer where the role allows; audited either way. */
-export async function getParticipation(deps: RegisterDeps, scope: Scope, id: string, identify: boolean) {
+/**
+ * A participation with its income, target groups and history, audited as a view. `justCreated`:
+ * the answer to its registration, masked, which shows what was just registered: it has no
+ * history yet, and the registration is audited already (`participation.created`, same entity).
+ */
+export async function getParticipation(
+  deps: RegisterDeps,
+  scope: Scope,
+  id: string,
+  identify: boolean,
+  opts: { justCreated?: boolean } = {},
+) {
   const row = await loadOwnParticipation(deps.db, scope, id);
   const full = identify && roleAllows(scope.role, 'participants.identify');
   const rel = await repo.loadIncomeAndGroups(deps.db, scope.associationId, [id]);
-  const history = await deps.db
-    .selectFrom('participation_history as h')
-    .leftJoin('users as u', 'u.id', 'h.changed_by')
-    .select(['h.id', 'h.field', 'h.old_value', 'h.new_value', 'h.changed_at', 'u.name as changed_by'])
-    .where('h.association_id', '=', scope.associationId)
-    .where('h.participation_id', '=', id)
-    .orderBy('h.id', 'desc')
-    .execute();
-  await recordAudit(deps.db, {
-    associationId: scope.associationId,
-    actorUserId: scope.userId,
-    action: full ? 'participation.identified' : 'participation.viewed',
-    entityType: 'participation',
-    entityId: id,
-  });
+  const history = opts.justCreated
+    ? []
+    : await deps.db
+        .selectFrom('participation_history as h')
+        .leftJoin('users as u', 'u.id', 'h.changed_by')
+        .select(['h.id', 'h.field', 'h.old_value', 'h.new_value', 'h.changed_at', 'u.name as changed_by'])
+        .where('h.association_id', '=', scope.associationId)
+        .where('h.participation_id', '=', id)
+        .orderBy('h.id', 'desc')
+        .execute();
+  if (!opts.justCreated || full)
+    await recordAudit(deps.db, {
+      associationId: scope.associationId,
+      actorUserId: scope.userId,
+      action: full ? 'participation.identified' : 'participation.viewed',
+      entityType: 'participation',
+      entityId: id,
+    });
   return {
     ...toParticipationDto(row, rel, deps.pnr, full),
     history: history.map((h) => ({
