@@ -11,7 +11,7 @@ export async function findOrCreatePerson(
   db: Conn,
   associationId: string,
   v: { pnrHash: string; pnrEnc: string; sex: 'kvinna' | 'man'; birthYear: number },
-): Promise<string> {
+): Promise<{ id: string; created: boolean }> {
   const inserted = await db
     .insertInto('persons')
     .values({
@@ -24,14 +24,14 @@ export async function findOrCreatePerson(
     .onConflict((oc) => oc.columns(['association_id', 'pnr_hash']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return inserted.id;
+  if (inserted) return { id: inserted.id, created: true };
   const existing = await db
     .selectFrom('persons')
     .select('id')
     .where('association_id', '=', associationId)
     .where('pnr_hash', '=', v.pnrHash)
     .executeTakeFirstOrThrow();
-  return existing.id;
+  return { id: existing.id, created: false };
 }
 
 /**

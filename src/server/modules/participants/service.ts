@@ -119,34 +119,40 @@ export async function registerEntry(
     checkEntryFields(ctx, input);
     if (opts.exit) checkExitFields(input.entryDate, opts.exit);
 
-    const personId = await repo.findOrCreatePerson(tx, scope.associationId, {
+    const person = await repo.findOrCreatePerson(tx, scope.associationId, {
       pnrHash: deps.pnr.lookupHash(scope.associationId, parsed.value.digits),
       pnrEnc: deps.pnr.encrypt(parsed.value.digits),
       sex: parsed.value.sex,
       birthYear: parsed.value.birthYear,
     });
-    await repo.lockPerson(tx, scope.associationId, personId);
-    const overlap = await repo.findOverlapping(
-      tx,
-      scope.associationId,
-      personId,
-      input.interventionId,
-      input.entryDate,
-      opts.exit?.exitDate ?? null,
-    );
-    if (overlap)
-      throw AppError.conflict(
-        'entryDate',
-        'overlap',
-        `Overlaps the participation that started ${overlap.entry_date}`,
+    const personId = person.id;
+    // A person this transaction just created is seen by no one else until it commits, and has no
+    // participation yet: no lock to take, no overlap, not a returner.
+    let returner = false;
+    if (!person.created) {
+      await repo.lockPerson(tx, scope.associationId, personId);
+      const overlap = await repo.findOverlapping(
+        tx,
+        scope.associationId,
+        personId,
+        input.interventionId,
+        input.entryDate,
+        opts.exit?.exitDate ?? null,
       );
-    const returner = await repo.isReturn(
-      tx,
-      scope.associationId,
-      personId,
-      input.entryDate,
-      ctx.returnWindowDays,
-    );
+      if (overlap)
+        throw AppError.conflict(
+          'entryDate',
+          'overlap',
+          `Overlaps the participation that started ${overlap.entry_date}`,
+        );
+      returner = await repo.isReturn(
+        tx,
+        scope.associationId,
+        personId,
+        input.entryDate,
+        ctx.returnWindowDays,
+      );
+    }
     const exit = opts.exit ?? null;
     const row = await tx
       .insertInto('participations')
