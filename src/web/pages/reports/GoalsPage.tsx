@@ -338,7 +338,6 @@ function GoalForm({
               id={id('age-from')}
               inputMode="numeric"
               label={t('reports.filter.ageFrom')}
-              hint={t('reports.filter.ageHint')}
               value={s.ageFrom}
               onValueChange={set('ageFrom')}
               error={errors.messageFor('definition.filter.ageFrom')}

@@ -179,7 +179,6 @@ function FilterForm({ query, onShow }: { query: OutcomeQuery; onShow: (q: Outcom
               id={ids.ageFrom!}
               inputMode="numeric"
               label={t('reports.filter.ageFrom')}
-              hint={t('reports.filter.ageHint')}
               value={q.ageFrom ?? ''}
               onValueChange={set('ageFrom')}
               error={errors.messageFor('ageFrom')}
