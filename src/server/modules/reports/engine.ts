@@ -19,6 +19,7 @@ import {
   type ReportRows,
 } from './queries.js';
 import { suppressCells, type Line, MIN_PUBLISHED_COUNT } from './suppression.js';
+import { INCOME_GROUP_CODES } from '../../../shared/participants.js';
 
 export const COUNT_FIELDS = [
   'entries',
@@ -52,13 +53,7 @@ export type Figures = Record<CountField, number | null> &
 
 export const DAY_BANDS = ['0-90', '91-180', '181-365', '366-730', '731+'] as const;
 const DAY_COLUMNS = ['days_0_90', 'days_91_180', 'days_181_365', 'days_366_730', 'days_731_plus'] as const;
-export const INCOME_GROUPS = [
-  'ohalsa',
-  'arbetsmarknadsstod',
-  'ekonomiskt_bistand',
-  'ingen',
-  'okand',
-] as const;
+export const INCOME_GROUPS = INCOME_GROUP_CODES;
 const SEX_KEYS = ['kvinna', 'man'] as const;
 
 interface RawFigures {

@@ -14,6 +14,8 @@ import {
 } from '../../../shared/report-schemas.js';
 import { DIRECTIONS, SEXES } from '../../../shared/participants.js';
 import { AppError } from '../../errors.js';
+import { ErrorCode } from '../../../shared/errors.js';
+import { toFieldIssues, type ZodishIssue } from '../../../shared/validation.js';
 import * as reports from './service.js';
 import * as goals from './goals.js';
 
@@ -55,9 +57,7 @@ export function parseReportQuery(q: ReportQuery) {
       'before_start',
       'The period ends before it starts (or is longer than 20 years)',
     );
-  if (q.ageFrom !== undefined && q.ageTo !== undefined && q.ageFrom > q.ageTo)
-    throw AppError.field('ageTo', 'before_start', 'The age range ends before it starts');
-  const filter = reportFilterSchema.parse({
+  const filter = reportFilterSchema.safeParse({
     ...(q.interventions ? { interventionIds: q.interventions } : {}),
     ...(q.direction ? { direction: q.direction } : {}),
     ...(q.organiserMemberId ? { organiserMemberId: q.organiserMemberId } : {}),
@@ -68,9 +68,17 @@ export function parseReportQuery(q: ReportQuery) {
     ...(q.ageTo !== undefined ? { ageTo: q.ageTo } : {}),
     ...(q.targetGroupId ? { targetGroupId: q.targetGroupId } : {}),
   });
+  // The fields were checked one by one above; what remains is the filter's own rules (an age
+  // range that ends before it starts), answered with the same field issues as a body.
+  if (!filter.success)
+    throw new AppError(
+      ErrorCode.VALIDATION,
+      'Invalid filter',
+      toFieldIssues(filter.error.issues as ZodishIssue[]),
+    );
   return {
     period: period.data,
-    filter,
+    filter: filter.data,
     breakdown: q.breakdown === 'sex' ? undefined : q.breakdown,
     public: q.public,
   };

@@ -16,7 +16,7 @@ import { ErrorSummary, useFormErrors, type Issue } from '../../components/ErrorS
 import { Loading } from '../../components/Status';
 import { useTitle } from '../../components/useTitle';
 import { AGE_BANDS, BREAKDOWNS, DIRECTIONS, SEXES, type BreakdownDimension } from './model';
-import { reportFiles, reportKeys, reportsApi, type OutcomeQuery } from './reportsApi';
+import { OUTCOME_FILTERS, reportFiles, reportKeys, reportsApi, type OutcomeQuery } from './reportsApi';
 import { ReportsNav } from './ReportsNav';
 import {
   Breakdown,
@@ -31,16 +31,6 @@ import { useAgeBandLabel } from './labels';
 import './reports.css';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FILTERS = [
-  'intervention',
-  'direction',
-  'sex',
-  'ageBand',
-  'ageFrom',
-  'ageTo',
-  'municipalityCode',
-  'targetGroupId',
-] as const;
 const AGE = /^\d{1,3}$/;
 
 function readQuery(params: URLSearchParams): OutcomeQuery {
@@ -49,7 +39,7 @@ function readQuery(params: URLSearchParams): OutcomeQuery {
     from: params.get('from') ?? `${year}-01-01`,
     to: params.get('to') ?? `${year}-12-31`,
   };
-  for (const f of FILTERS) {
+  for (const f of OUTCOME_FILTERS) {
     const v = params.get(f);
     if (v) q[f] = v;
   }

@@ -9,13 +9,7 @@ export type Sex = (typeof SEXES)[number];
 
 export const AGE_BANDS = ['16-19', '20-24', '25-29', '30-39', '40-49', '50-64', 'other'] as const;
 export const DAY_BANDS = ['0-90', '91-180', '181-365', '366-730', '731+'] as const;
-export const INCOME_GROUPS = [
-  'ohalsa',
-  'arbetsmarknadsstod',
-  'ekonomiskt_bistand',
-  'ingen',
-  'okand',
-] as const;
+export { INCOME_GROUP_CODES as INCOME_GROUPS } from '../../../shared/participants';
 export const DIRECTIONS = ['individual', 'structural'] as const;
 export const BREAKDOWNS = ['ageBand', 'municipality', 'intervention'] as const;
 export type BreakdownDimension = (typeof BREAKDOWNS)[number];

@@ -36,20 +36,23 @@ export interface OutcomeQuery {
   breakdown?: BreakdownDimension;
 }
 
+/** The filters of an outcome query, by their names in the page's address. */
+export const OUTCOME_FILTERS = [
+  'intervention',
+  'direction',
+  'sex',
+  'ageBand',
+  'ageFrom',
+  'ageTo',
+  'municipalityCode',
+  'targetGroupId',
+] as const;
+
 /** The query string of /reports/outcomes (and its .pdf/.xlsx): only the filters that are set. */
 export function outcomeSearch(q: OutcomeQuery): string {
   const params = new URLSearchParams({ from: q.from, to: q.to });
   if (q.intervention) params.set('interventions', q.intervention);
-  for (const key of [
-    'direction',
-    'sex',
-    'ageBand',
-    'ageFrom',
-    'ageTo',
-    'municipalityCode',
-    'targetGroupId',
-    'breakdown',
-  ] as const) {
+  for (const key of [...OUTCOME_FILTERS.filter((f) => f !== 'intervention'), 'breakdown'] as const) {
     const v = q[key];
     if (v) params.set(key, v);
   }
