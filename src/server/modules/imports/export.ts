@@ -81,7 +81,6 @@ function participationRange(
   associationId: string,
   interventionId: string,
   after: Key | null,
-  upTo: Key | null,
   limit: number,
 ) {
   let q = db
@@ -117,7 +116,6 @@ function participationRange(
     .where('p.association_id', '=', associationId)
     .where('p.intervention_id', '=', interventionId);
   if (after) q = q.where(sql<boolean>`(p.entry_date, p.id) > (${after.entry_date}::date, ${after.id}::uuid)`);
-  if (upTo) q = q.where(sql<boolean>`(p.entry_date, p.id) <= (${upTo.entry_date}::date, ${upTo.id}::uuid)`);
   // The limit also keeps the planner on the index: without it, a range's estimated size tempts
   // it into hashing all of the association's persons for every page.
   return q.orderBy('p.entry_date').orderBy('p.id').limit(limit).execute();
@@ -199,35 +197,6 @@ interface Key {
   id: string;
 }
 
-/**
- * The key that ends the page of an insats starting after `after`: its `pageSize`th participation
- * from there in export order, or null when fewer remain. It reads the index only (and the table
- * where the visibility map requires), so the page ends run ahead of the pages, and the pages can
- * then be read independently, several at a time.
- */
-async function pageEnd(
-  db: Conn,
-  associationId: string,
-  interventionId: string,
-  after: Key | null,
-  pageSize: number,
-): Promise<Key | null> {
-  let q = db
-    .selectFrom('participations as p')
-    .select([sql<string>`p.entry_date::text`.as('entry_date'), 'p.id'])
-    .where('p.association_id', '=', associationId)
-    .where('p.intervention_id', '=', interventionId);
-  if (after) q = q.where(sql<boolean>`(p.entry_date, p.id) > (${after.entry_date}::date, ${after.id}::uuid)`);
-  return (
-    (await q
-      .orderBy('p.entry_date')
-      .orderBy('p.id')
-      .offset(pageSize - 1)
-      .limit(1)
-      .executeTakeFirst()) ?? null
-  );
-}
-
 type IncomeLines = { source: IncomeSource; extentPct: number }[];
 
 /**
@@ -260,13 +229,8 @@ function incomeFormatter(limit = 10_000): (text: string | null) => [start: strin
  *
  * - `cursor`: the rows of all insatser from one statement (participationCursor); the next page is
  *   fetched while the current one is formatted.
- * - `parallelReads` 1 (the embedded database, where queries run one at a time in this process
- *   anyway): each page starts after the previous page's last key; the next page's query is sent
+ * - `pages`: each page starts after the previous page's last key; the next page's query is sent
  *   before the current page is formatted.
- * - `parallelReads` n > 1 (PostgreSQL): page ends are sought ahead (`pageEnd`, an index-only
- *   pass), and n pages are read at once, each on its own connection, while this process formats.
- *   Each page is a range of the keyset, so the pages partition the insats: a participation added
- *   or removed meanwhile changes one page's size, never the order, and nothing is read twice.
  */
 async function* participationPages(
   deps: { db: Conn; pnr: PnrCipher },
@@ -274,7 +238,6 @@ async function* participationPages(
   insatser: Insats[],
   memberNames: Map<string, string>,
   pageSize: number,
-  parallelReads: number,
   read: ExportRead,
 ): AsyncGenerator<string[][]> {
   const { db, pnr } = deps;
@@ -329,70 +292,17 @@ async function* participationPages(
     }
   }
 
-  const readPage = (k: number, after: Key | null, upTo: Key | null) =>
-    later(participationRange(db, associationId, insatser[k]!.id, after, upTo, pageSize));
+  const readPage = (k: number, after: Key | null) =>
+    later(participationRange(db, associationId, insatser[k]!.id, after, pageSize));
 
-  if (parallelReads <= 1) {
-    for (let k = 0; k < insatser.length; k++) {
-      let next: Promise<PageRow[]> | null = readPage(k, null, null);
-      while (next) {
-        const rows: PageRow[] = await next;
-        const last = rows[rows.length - 1];
-        next = last && rows.length === pageSize ? readPage(k, last, null) : null;
-        if (last) yield format(k, rows);
-      }
+  for (let k = 0; k < insatser.length; k++) {
+    let next: Promise<PageRow[]> | null = readPage(k, null);
+    while (next) {
+      const rows: PageRow[] = await next;
+      const last = rows[rows.length - 1];
+      next = last && rows.length === pageSize ? readPage(k, last) : null;
+      if (last) yield format(k, rows);
     }
-    return;
-  }
-
-  const endAfter = (k: number, after: Key | null) =>
-    later(pageEnd(db, associationId, insatser[k]!.id, after, pageSize));
-  async function* ranges() {
-    for (let k = 0; k < insatser.length; k++) {
-      let after: Key | null = null;
-      let end = endAfter(k, null);
-      for (;;) {
-        const upTo = await end;
-        if (!upTo) break;
-        // The end after this one is sought while this page is read.
-        end = endAfter(k, upTo);
-        yield { insats: k, after, upTo };
-        after = upTo;
-      }
-      // The rest: fewer than a page (more only if participations were added since).
-      yield { insats: k, after, upTo: null };
-    }
-  }
-  /** A range's rows, normally one query; more only if participations were added to it since. */
-  const readRange = async (k: number, after: Key | null, upTo: Key | null) => {
-    const rows: PageRow[] = [];
-    for (;;) {
-      const got = await readPage(k, after, upTo);
-      for (const r of got) rows.push(r);
-      const last = got[got.length - 1];
-      if (!last || got.length < pageSize || last.id === upTo?.id) return format(k, rows);
-      after = last;
-    }
-  };
-  const pending = ranges();
-  const reading: Promise<string[][]>[] = [];
-  const readAhead = async () => {
-    while (reading.length < parallelReads) {
-      const r = await pending.next();
-      if (r.done) return;
-      const { insats, after, upTo } = r.value;
-      reading.push(later(readRange(insats, after, upTo)));
-    }
-  };
-  try {
-    await readAhead();
-    while (reading.length) {
-      const page = await reading.shift()!;
-      await readAhead();
-      if (page.length) yield page;
-    }
-  } finally {
-    await pending.return(undefined);
   }
 }
 
@@ -464,8 +374,6 @@ export interface ExportOptions {
   interventionId?: string | undefined;
   /** Rows per page (tests use small pages to put page boundaries everywhere). */
   pageSize?: number | undefined;
-  /** `pages`: pages read at the same time (default 1). */
-  parallelReads?: number | undefined;
   /** Default: `cursor` on PostgreSQL, `pages` on the embedded database. */
   read?: ExportRead | undefined;
 }
@@ -483,13 +391,8 @@ export async function exportParticipations(
   requirePermission(scope, 'participants.read');
   const { db } = deps;
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const parallelReads = opts.parallelReads ?? 1;
   const read = opts.read ?? (deps.dbKind === 'pglite' ? 'pages' : 'cursor');
-  for (const [name, n] of [
-    ['page size', pageSize],
-    ['parallel reads', parallelReads],
-  ] as const)
-    if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ${name} ${n}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Invalid page size ${pageSize}`);
   let ids: string[] | null;
   if (opts.interventionId) {
     await requireInterventionForPeople(db, scope, opts.interventionId);
@@ -548,15 +451,7 @@ export async function exportParticipations(
   const memberNames = new Map(members.map((m) => [m.id, m.name]));
   const insatser = perInsats.map((i) => ({ id: i.id, name: i.name }));
   async function* all() {
-    yield* participationPages(
-      deps,
-      scope.associationId,
-      insatser,
-      memberNames,
-      pageSize,
-      parallelReads,
-      read,
-    );
+    yield* participationPages(deps, scope.associationId, insatser, memberNames, pageSize, read);
     yield* anonymousPages(db, scope.associationId, ids, pageSize);
   }
   const fileName = `deltagare-${scope.slug}-${new Date().toISOString().slice(0, 10)}.${opts.format}`;
