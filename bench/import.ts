@@ -13,7 +13,8 @@
  * BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres (a database
  * samverka_bench_<pid> is created and dropped).
  *
- * Diagnostics: BENCH_MEMORY=1 logs heap and RSS at each progress step; BENCH_NODE_ARGS passes
+ * Diagnostics: BENCH_SHARED_BUFFERS (e.g. 48MB) overrides the embedded database's buffer pool;
+ * BENCH_MEMORY=1 logs heap and RSS at each progress step; BENCH_NODE_ARGS passes
  * flags to the children (e.g. `--cpu-prof`); BENCH_DRY_RUN=1 (with the `--import` child) only reads
  * and checks.
  */
