@@ -17,7 +17,16 @@ import {
   type ApiClient,
   type TestApp,
 } from '../../../../../tests/helpers.js';
+import {
+  all,
+  figureAltTexts,
+  structureTree,
+  textOf,
+  unmarkedPainting,
+} from '../../../../../tests/pdf-structure.js';
 import { buildReportFixture } from '../../../../../tests/report-fixture.js';
+import type { OutcomeReport } from '../engine.js';
+import { renderReportPdf } from './pdf.js';
 
 let t: TestApp;
 let admin: ApiClient;
@@ -209,6 +218,162 @@ describe('PDF', () => {
     expect((await admin.get(`/api/associations/saknas/reports/outcomes.pdf?${YEAR}`)).statusCode).toBe(404);
     expect((await admin.get(`${BASE}/${crypto.randomUUID()}/pdf`)).statusCode).toBe(404);
     expect((await admin.get(`${BASE}/${crypto.randomUUID()}/xlsx`)).statusCode).toBe(404);
+  });
+});
+
+/** Plain spaces for the narrow and non-breaking spaces of Swedish number formats. */
+const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+describe('tagged PDF (PDF/UA)', () => {
+  const TITLE = 'Uppföljning av deltagare 1 januari–31 december 2025';
+
+  async function tagged(client: ApiClient, name: string) {
+    const { body } = await download(client, `${BASE}/outcomes.pdf?${YEAR}`);
+    const file = path.join(dir, `${name}.pdf`);
+    writeFileSync(file, body);
+    return { body, file, tree: structureTree(file), text: pdfText(body, name) };
+  }
+
+  it('gives assistive technology the headings, tables, charts and list as structure', async () => {
+    const { body: pdf, file, tree, text } = await tagged(admin, 'tagged');
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Tagged:\s+yes/);
+    const raw = pdf.toString('latin1');
+    expect(raw).toMatch(/pdfuaid:part>1</);
+    expect(raw).toContain('/Marked true');
+    expect(raw).toContain('/Tabs /S');
+
+    // One Document; its title is the only H1; the numbered sections are H2 in reading order.
+    expect(tree.children.map((c) => c.role)).toEqual(['Document']);
+    expect(all(tree, 'H1').map(textOf)).toEqual([TITLE]);
+    expect(all(tree, 'H2').map(textOf)).toEqual([
+      '1. Nyckeltal',
+      '2. Utfall per kön',
+      '3. Försörjning före och efter',
+      '4. Tid i insats',
+      '5. Per åldersgrupp',
+      '6. Definitioner',
+    ]);
+    expect(all(tree, 'Sect')).toHaveLength(6);
+
+    // Tables: the document facts, key figures, outcome by sex, five income tables, time in insats
+    // and the age bands. Column headers and row labels are TH with their scope; values are TD.
+    const tables = all(tree, 'Table');
+    expect(tables).toHaveLength(10);
+    const key = tables.find((tb) => textOf(tb.children[0]!).startsWith('Nyckeltal Totalt'))!;
+    const [head, ...body] = key.children;
+    expect(head!.children.map((c) => [c.role, c.attrs, textOf(c)])).toEqual([
+      ['TH', ['/Scope /Column'], 'Nyckeltal'],
+      ['TH', ['/Scope /Column'], 'Totalt'],
+      ['TH', ['/Scope /Column'], 'Kvinnor'],
+      ['TH', ['/Scope /Column'], 'Män'],
+    ]);
+    const row = (label: string) => body.find((tr) => textOf(tr.children[0]!) === label)!;
+    expect(row('Nya deltaganden').children.map((c) => [c.role, textOf(c)])).toEqual([
+      ['TH', 'Nya deltaganden'],
+      ['TD', '16'],
+      ['TD', '10'],
+      ['TD', '6'],
+    ]);
+    expect(row('Nya deltaganden').children[0]!.attrs).toEqual(['/Scope /Row']);
+    expect(
+      row('Andel till arbete eller studier')
+        .children.slice(1)
+        .map((c) => plain(textOf(c))),
+    ).toEqual(['40 %', '50 %', '25 %']);
+    expect(body).toHaveLength(14);
+
+    // Both charts are figures whose alternative text states the values (hand-computed: 4 of 10,
+    // women 3 of 6, men 1 of 4; time in insats from the fixture).
+    expect(all(tree, 'Figure')).toHaveLength(2);
+    const alts = figureAltTexts(pdf).map(plain);
+    expect(alts[0]).toBe(
+      'Stapeldiagram över andelen avslutade identifierade deltagare som gick till arbete eller studier: Kvinnor 50 %, Män 25 %, Totalt 40 %.',
+    );
+    expect(alts[1]).toMatch(
+      /^Stapeldiagram över antalet avslutade identifierade deltagare efter tid i insats: 0–90 dagar 3, /,
+    );
+
+    // The definitions are a list of seven items, each with a label and a body.
+    const items = all(tree, 'LI');
+    expect(items).toHaveLength(7);
+    expect(items[0]!.children.map((c) => c.role)).toEqual(['Lbl', 'LBody']);
+    expect(textOf(items[0]!.children[1]!)).toMatch(/^Andel till arbete eller studier: Avslutade deltaganden/);
+
+    // Page furniture is an artifact: the footer is on the page but not in the structure.
+    const structText = textOf(tree);
+    expect(text).toContain(`${TITLE} · Sida 1 av`);
+    expect(structText).not.toContain('Sida 1 av');
+    // Everything else on the pages is in the structure (compared without spaces: pdftotext's
+    // layout mode sometimes drops the non-breaking space of "0 %"), and nothing is painted untagged.
+    const tagged_ = plain(structText).replace(/\s+/g, '');
+    const pageWords = new Set(
+      plain(text)
+        .split('\n')
+        .filter((l) => !l.includes('· Sida '))
+        .flatMap((l) => l.split(/\s+/))
+        .filter(Boolean),
+    );
+    expect([...pageWords].filter((w) => !tagged_.includes(w))).toEqual([]);
+    expect(unmarkedPainting(pdf)).toEqual([]);
+  });
+
+  it('tells the board in the alternative text that small groups are not shown', async () => {
+    const { body, tree } = await tagged(board, 'tagged-board');
+    const alts = figureAltTexts(body).map(plain);
+    expect(alts[0]).toBe(
+      'Stapeldiagram över andelen avslutade identifierade deltagare som gick till arbete eller studier: Kvinnor visas inte, Män visas inte, Totalt visas inte.',
+    );
+    expect(textOf(tree)).not.toContain('40 %');
+  });
+
+  it('flows a long table and a long analysis over pages, tagging each row and paragraph once', async () => {
+    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
+    const source = figures.breakdown!.rows;
+    const rows = Array.from({ length: 40 }, (_, i) => ({ ...source[i % source.length]!, key: `k${i}` }));
+    const paragraphs = Array.from({ length: 30 }, (_, i) =>
+      `Stycke ${i + 1}: ${'Vi följer upp deltagarnas väg till arbete eller studier tillsammans med medlemmarna. '.repeat(4)}`.trim(),
+    );
+    const pdf = await renderReportPdf({
+      associationName: 'Samordningsförbundet rapport',
+      associationSlug: 'rapport',
+      title: 'Årsrapport 2025',
+      period: { from: '2025-01-01', to: '2025-12-31' },
+      filter: {},
+      filterText: 'Hela förbundet',
+      status: 'draft',
+      finalisedAt: null,
+      analysis: paragraphs.join('\n\n'),
+      figures: { ...figures, breakdown: { dimension: 'intervention', rows } },
+      breakdownLabels: new Map(rows.map((r, i) => [r.key, `Insats ${i + 1}`])),
+      generatedAt: new Date('2026-01-15T12:00:00Z'),
+    });
+    const file = path.join(dir, 'long.pdf');
+    writeFileSync(file, pdf);
+    const tree = structureTree(file);
+    const pages = pdfText(pdf, 'long')
+      .split('\f')
+      .filter((p) => p.trim());
+
+    // The breakdown: one tagged header row and 40 × 3 body rows, over several pages, with the
+    // header row repeated on every page the table reaches (as an artifact, not in the tree).
+    const table = all(tree, 'Table').find((tb) => textOf(tb.children[0]!).startsWith('Insats Kön'))!;
+    expect(table.children).toHaveLength(1 + 120);
+    expect(all(table, 'TH').filter((th) => th.attrs.includes('/Scope /Column'))).toHaveLength(7);
+    expect(textOf(table.children[120]!)).toMatch(/^Insats 40 Män /);
+    const tablePages = pages.filter((p) => /Insats \d+ +Totalt/.test(p));
+    expect(tablePages.length).toBeGreaterThanOrEqual(3);
+    for (const p of tablePages) expect(p).toMatch(/Pågående/);
+
+    // The analysis: every paragraph once, in order, though it runs over a page break.
+    const sect = all(tree, 'Sect').find((s) => textOf(s.children[0]!) === '6. Analys och åtgärder')!;
+    expect(sect.children.slice(1).map((p) => [p.role, textOf(p)])).toEqual(paragraphs.map((p) => ['P', p]));
+    const analysisPages = pages.filter((p) => /Stycke \d+:/.test(p));
+    expect(analysisPages.length).toBeGreaterThanOrEqual(2);
+
+    // Every page has its footer, and everything painted is tagged or an artifact.
+    pages.forEach((p, i) => expect(p).toContain(`Sida ${i + 1} av ${pages.length}`));
+    expect(unmarkedPainting(pdf)).toEqual([]);
   });
 });
 
