@@ -4,7 +4,7 @@
  *   npm run bench -- [--scale 1] [--only postgres|pglite] [--skip-generate] [--skip-export]
  *                   [--database samverka_bench] [--reports-only] [--export-only] [--registration-only]
  *                   [--export-max-seconds 900] [--iterations 25] [--duration 10] [--registrations 2000]
- *                   [--load-only] [--pglite-dir .tmp/bench-pglite]
+ *                   [--load-only] [--files-only] [--pglite-dir .tmp/bench-pglite]
  *
  * `npm run bench` compiles the server and the benchmarks (scripts/build-server.mjs) and runs them
  * with plain Node.js, as `npm start` runs the server; `npx tsx bench/run.ts` runs the sources.
@@ -16,7 +16,8 @@
  * too (core figures, income matrix, monthly volumes), to show where time goes. Then: autocannon
  * load tests against a server in a child process, sequential p95 of the dashboard and the
  * comparison, 2,000 entry registrations through the API, and the 1,000,000-row export (CSV and
- * XLSX) with the server's peak RSS.
+ * XLSX) with the server's peak RSS. On PGlite, the report files (tagged PDF, XLSX) of the big
+ * association are timed against the JSON of the same figures (--files-only runs just these).
  *
  * PostgreSQL: the national set (bench/generate.ts, scaled by --scale) in database samverka_bench,
  * the export set in samverka_bench_export (BENCH_PG_BASE, default postgres://postgres@127.0.0.1:5432).
@@ -900,6 +901,17 @@ async function benchPglite() {
     writeFileSync(path.join(RESULTS, 'pglite-load.json'), JSON.stringify(result, null, 2));
     return result;
   }
+  if (flag('files-only')) {
+    const c = await openInProcess('pglite', undefined, COLD);
+    try {
+      result.files = await reportFiles(c);
+    } finally {
+      await c.app.close();
+      await c.database.close();
+    }
+    writeFileSync(path.join(RESULTS, 'pglite-files.json'), JSON.stringify(result, null, 2));
+    return result;
+  }
   const c = await openInProcess('pglite', undefined, COLD);
   const v = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(c.database.db);
   result.database = `PGlite (PostgreSQL ${v.rows[0]!.v}), embedded`;
@@ -909,6 +921,7 @@ async function benchPglite() {
   ).rows[0];
   try {
     result.reports = await reportRatios(c);
+    result.files = await reportFiles(c);
     save();
   } finally {
     await c.app.close();
@@ -929,6 +942,42 @@ async function benchPglite() {
     await c2.database.close();
   }
   return result;
+}
+
+/**
+ * Report files (issue 4): last year's live figures of the big association as a tagged PDF (age
+ * bands; insatser) and as XLSX, end to end through the API with the caches off, interleaved with
+ * the JSON of the same figures. File minus JSON is the time spent making the file. The peak RSS
+ * is this process's (the app runs in it).
+ */
+async function reportFiles(c: Ctx): Promise<Json> {
+  const year = Number(todaySweden().slice(0, 4)) - 1;
+  const q = `from=${year}-01-01&to=${year}-12-31`;
+  const base = `/api/associations/${BIG_SLUG}/reports/outcomes`;
+  const urls: Record<string, string> = {
+    json: `${base}?${q}&breakdown=ageBand`,
+    pdfAgeBands: `${base}.pdf?${q}&breakdown=ageBand`,
+    pdfInsatser: `${base}.pdf?${q}&breakdown=intervention`,
+    xlsxAgeBands: `${base}.xlsx?${q}&breakdown=ageBand`,
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(urls).map((k) => [k, []]));
+  const bytes: Record<string, number> = {};
+  for (const [k, url] of Object.entries(urls)) bytes[k] = (await get(c.app, c.admin, url)).rawPayload.length;
+  for (let i = 0; i < ITER; i++)
+    for (const [k, url] of Object.entries(urls)) times[k]!.push(await time(() => get(c.app, c.admin, url)));
+  const out: Json = {
+    iterations: ITER,
+    bytes,
+    ms: Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, stats(xs)])),
+    fileMinusJsonMedianMs: Object.fromEntries(
+      Object.keys(urls)
+        .filter((k) => k !== 'json')
+        .map((k) => [k, round(quantile(times[k]!, 0.5) - quantile(times.json!, 0.5))]),
+    ),
+    processPeakRssMb: peakRssMb(process.pid),
+  };
+  log(`report files: ${JSON.stringify(out.ms)}`);
+  return out;
 }
 
 /** The load tests and sequential timings, warm (default caches) and cold (caches off). */
@@ -988,6 +1037,7 @@ function summary(results: Json[]): string {
     lines.push(...httpSummary(r));
     const reg = r.registration as Json;
     lines.push('', `Entry registration: ${JSON.stringify(reg)}`, '');
+    if (r.files) lines.push(`Report files: ${JSON.stringify(r.files)}`, '');
     if (r.export) lines.push(`Export: ${JSON.stringify(r.export)}`, '');
   }
   return lines.join('\n');
