@@ -1012,7 +1012,7 @@ function summary(results: Json[]): string {
   const lines = [`# Benchmark results (${todaySweden()})`, ''];
   for (const r of results) {
     lines.push(
-      `## ${String(r.database)} — scale ${String(r.scale)}`,
+      `## ${String(r.database ?? r.backend)} — scale ${String(r.scale)}`,
       '',
       '```json',
       JSON.stringify(r.sizes),
@@ -1022,6 +1022,7 @@ function summary(results: Json[]): string {
     const rep = r.reports as { figures: Json[]; queryLevel: Json[]; mismatches: string[] } | undefined;
     if (!rep) {
       if (r.export) lines.push(`Export: ${JSON.stringify(r.export)}`, '');
+      if (r.files) lines.push(`Report files: ${JSON.stringify(r.files)}`, '');
       lines.push(...httpSummary(r));
       continue;
     }
