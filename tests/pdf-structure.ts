@@ -3,7 +3,7 @@
  * `pdfinfo -struct-text` gives the structure tree with its text, and the raw file gives what
  * poppler does not print (a Figure's /Alt, the marked-content nesting of the page streams).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { inflateSync } from 'node:zlib';
 
 export interface StructNode {
@@ -17,7 +17,10 @@ export interface StructNode {
 
 /** The structure tree of a tagged PDF file, as poppler reads it; throws if the file has none. */
 export function structureTree(file: string): StructNode {
-  const out = execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+  const run = spawnSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+  // poppler reports a damaged tree on stderr and still prints what it could read.
+  if (run.status !== 0 || run.stderr.trim()) throw new Error(`pdfinfo -struct-text: ${run.stderr}`);
+  const out = run.stdout;
   const root: StructNode = { role: '(root)', attrs: [], texts: [], children: [] };
   const stack: { indent: number; node: StructNode }[] = [{ indent: -1, node: root }];
   for (const line of out.split('\n')) {
@@ -30,6 +33,7 @@ export function structureTree(file: string): StructNode {
     if (body.startsWith('"')) parent.texts.push(body.slice(1, -1));
     else if (body.startsWith('/')) parent.attrs.push(body);
     else {
+      if (!/^[A-Za-z][A-Za-z0-9]*(:| \(\w+\))?$/.test(body)) throw new Error(`unexpected line: ${line}`);
       const node: StructNode = {
         role: body.replace(/:$/, '').replace(/ \(.*\)$/, ''),
         attrs: [],
@@ -91,37 +95,85 @@ function decodeText(b: Buffer): string {
   return b.toString('latin1');
 }
 
-/** The alternative text of every Figure element, in the order the file holds them. */
-export function figureAltTexts(pdf: Buffer): string[] {
+/** The objects of a PDF (uncompressed object syntax, as pdfkit writes them) by number. */
+function objects(pdf: Buffer): Map<number, { start: number; end: number }> {
   const s = pdf.toString('latin1');
-  const alts: string[] = [];
-  for (const m of s.matchAll(/\/S \/Figure\s*\/Alt \(/g))
-    alts.push(decodeText(literalString(pdf, m.index + m[0].length)));
-  return alts;
+  const found = new Map<number, { start: number; end: number }>();
+  for (const m of s.matchAll(/(?:^|\n)(\d+) 0 obj\b/g)) {
+    const start = m.index + m[0].length;
+    found.set(Number(m[1]), { start, end: s.indexOf('endobj', start) });
+  }
+  return found;
 }
 
 /**
- * Painting operators (text, fills, strokes, images) that stand outside any marked content in the
- * page content streams. PDF/UA requires every one to be tagged content or an artifact.
+ * A text entry (such as /Alt or /ActualText) of every structure element of a role, in the order
+ * the file holds them; null where the element has none.
  */
-export function unmarkedPainting(pdf: Buffer): string[] {
+export function structStrings(pdf: Buffer, role: string, key: string): (string | null)[] {
   const s = pdf.toString('latin1');
-  const found: string[] = [];
-  for (const m of s.matchAll(/stream\r?\n/g)) {
-    const start = m.index + m[0].length;
-    let text: string;
-    try {
-      text = inflateSync(pdf.subarray(start, s.indexOf('endstream', start))).toString('latin1');
-    } catch {
-      continue;
-    }
-    if (!/^BT$/m.test(text)) continue; // not a page content stream (fonts, metadata)
+  const out: (string | null)[] = [];
+  for (const { start, end } of objects(pdf).values()) {
+    const dict = s.slice(start, end);
+    if (!new RegExp(`/S /${role}\\s`).test(dict)) continue;
+    const at = dict.indexOf(`/${key} (`);
+    out.push(at < 0 ? null : decodeText(literalString(pdf, start + at + key.length + 3)));
+  }
+  return out;
+}
+
+/** The inflated content stream of every page, in page order. */
+export function pageContents(pdf: Buffer): string[] {
+  const s = pdf.toString('latin1');
+  const objs = objects(pdf);
+  const contents: string[] = [];
+  for (const { start, end } of objs.values()) {
+    const dict = s.slice(start, end);
+    if (!/\/Type \/Page\s/.test(dict)) continue;
+    const ref = /\/Contents (\d+) 0 R/.exec(dict);
+    if (!ref) throw new Error('a page without contents');
+    const obj = objs.get(Number(ref[1]))!;
+    const head = /stream\r?\n/.exec(s.slice(obj.start, obj.end))!;
+    const from = obj.start + head.index + head[0].length;
+    const raw = pdf.subarray(from, s.indexOf('endstream', from));
+    contents.push(
+      /\/FlateDecode/.test(s.slice(obj.start, from))
+        ? inflateSync(raw).toString('latin1')
+        : raw.toString('latin1'),
+    );
+  }
+  return contents;
+}
+
+/**
+ * What breaks PDF/UA's rule that every painted thing is tagged content or an artifact, page by
+ * page: text, fills, strokes or images painted outside marked content, an EMC without its
+ * BDC/BMC, marked content left open at the end of a page, or marked content inside other marked
+ * content (pdfkit never nests, so nesting would mean a tag or an artifact got lost).
+ */
+export function markedContentProblems(pdf: Buffer): string[] {
+  const problems: string[] = [];
+  pageContents(pdf).forEach((text, page) => {
     let depth = 0;
     for (const line of text.split('\n')) {
-      if (/ BDC$|(^| )BMC$/.test(line)) depth++;
-      else if (line === 'EMC') depth--;
-      else if (depth === 0 && /(^| )(TJ|Tj|'|"|f|f\*|F|S|s|B|B\*|b|b\*|Do|sh)$/.test(line)) found.push(line);
+      if (/ BDC$|(^| )BMC$/.test(line)) {
+        if (depth > 0) problems.push(`page ${page + 1}: nested ${line}`);
+        depth++;
+      } else if (line === 'EMC') {
+        if (--depth < 0) problems.push(`page ${page + 1}: EMC without BDC`);
+      } else if (depth === 0 && /(^| )(TJ|Tj|'|"|f|f\*|F|S|s|B|B\*|b|b\*|Do|sh)$/.test(line))
+        problems.push(`page ${page + 1}: unmarked ${line}`);
     }
-  }
-  return found;
+    if (depth !== 0) problems.push(`page ${page + 1}: ${depth} marked content left open`);
+  });
+  return problems;
+}
+
+/** Glyph id 0 (".notdef", a character the font lacks) in the text the pages show. */
+export function notdefGlyphs(pdf: Buffer): number {
+  let n = 0;
+  for (const text of pageContents(pdf))
+    for (const m of text.matchAll(/<([0-9a-f]+)>/g))
+      for (const g of m[1]!.match(/.{4}/g) ?? []) if (g === '0000') n++;
+  return n;
 }

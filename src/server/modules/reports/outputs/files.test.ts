@@ -19,10 +19,12 @@ import {
 } from '../../../../../tests/helpers.js';
 import {
   all,
-  figureAltTexts,
+  markedContentProblems,
+  notdefGlyphs,
+  pageContents,
+  structStrings,
   structureTree,
   textOf,
-  unmarkedPainting,
 } from '../../../../../tests/pdf-structure.js';
 import { buildReportFixture } from '../../../../../tests/report-fixture.js';
 import type { OutcomeReport } from '../engine.js';
@@ -280,7 +282,8 @@ describe('tagged PDF (PDF/UA)', () => {
     // Both charts are figures whose alternative text states the values (hand-computed: 4 of 10,
     // women 3 of 6, men 1 of 4; time in insats from the fixture).
     expect(all(tree, 'Figure')).toHaveLength(2);
-    const alts = figureAltTexts(pdf).map(plain);
+    const alts = structStrings(pdf, 'Figure', 'Alt').map((a) => plain(a ?? ''));
+    expect(alts).toHaveLength(2);
     expect(alts[0]).toBe(
       'Stapeldiagram över andelen avslutade identifierade deltagare som gick till arbete eller studier: Kvinnor 50 %, Män 25 %, Totalt 40 %.',
     );
@@ -296,7 +299,7 @@ describe('tagged PDF (PDF/UA)', () => {
 
     // Page furniture is an artifact: the footer is on the page but not in the structure.
     const structText = textOf(tree);
-    expect(text).toContain(`${TITLE} · Sida 1 av`);
+    expect(text).toMatch(new RegExp(`Samordningsförbundet rapport · ${TITLE} +Sida 1 av \\d`));
     expect(structText).not.toContain('Sida 1 av');
     // Everything else on the pages is in the structure (compared without spaces: pdftotext's
     // layout mode sometimes drops the non-breaking space of "0 %"), and nothing is painted untagged.
@@ -304,17 +307,24 @@ describe('tagged PDF (PDF/UA)', () => {
     const pageWords = new Set(
       plain(text)
         .split('\n')
-        .filter((l) => !l.includes('· Sida '))
+        .filter((l) => !/Sida \d+ av \d+/.test(l))
         .flatMap((l) => l.split(/\s+/))
         .filter(Boolean),
     );
     expect([...pageWords].filter((w) => !tagged_.includes(w))).toEqual([]);
-    expect(unmarkedPainting(pdf)).toEqual([]);
+    expect(markedContentProblems(pdf)).toEqual([]);
+    expect(pageContents(pdf)).toHaveLength(Number(/Pages:\s+(\d+)/.exec(info)![1]));
+    expect(notdefGlyphs(pdf)).toBe(0);
+
+    // Only Roboto, embedded as subsets with a Unicode map; no standard font.
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    expect(fonts.length).toBeGreaterThanOrEqual(2);
+    for (const f of fonts) expect(f).toMatch(/^[A-Z]{6}\+Roboto-\w+ .* yes yes yes /);
   });
 
   it('tells the board in the alternative text that small groups are not shown', async () => {
     const { body, tree } = await tagged(board, 'tagged-board');
-    const alts = figureAltTexts(body).map(plain);
+    const alts = structStrings(body, 'Figure', 'Alt').map((a) => plain(a ?? ''));
     expect(alts[0]).toBe(
       'Stapeldiagram över andelen avslutade identifierade deltagare som gick till arbete eller studier: Kvinnor visas inte, Män visas inte, Totalt visas inte.',
     );
@@ -367,7 +377,86 @@ describe('tagged PDF (PDF/UA)', () => {
 
     // Every page has its footer, and everything painted is tagged or an artifact.
     pages.forEach((p, i) => expect(p).toContain(`Sida ${i + 1} av ${pages.length}`));
-    expect(unmarkedPainting(pdf)).toEqual([]);
+    expect(markedContentProblems(pdf)).toEqual([]);
+  });
+
+  it('says in a sentence that a breakdown has no rows, instead of an empty table', async () => {
+    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
+    const pdf = await renderReportPdf({
+      associationName: 'Samordningsförbundet rapport',
+      associationSlug: 'rapport',
+      title: 'Utfall per insats',
+      period: { from: '2025-01-01', to: '2025-12-31' },
+      filter: {},
+      filterText: 'Hela förbundet',
+      status: 'live',
+      finalisedAt: null,
+      analysis: null,
+      figures: { ...figures, breakdown: { dimension: 'intervention', rows: [] } },
+      breakdownLabels: new Map(),
+      generatedAt: new Date('2026-01-15T12:00:00Z'),
+    });
+    const file = path.join(dir, 'empty.pdf');
+    writeFileSync(file, pdf);
+    const sect = all(structureTree(file), 'Sect').find((s) => textOf(s.children[0]!) === '5. Per insats')!;
+    expect(sect.children.map((c) => [c.role, textOf(c)])).toEqual([
+      ['H2', '5. Per insats'],
+      ['P', 'Inga uppgifter för perioden och urvalet.'],
+    ]);
+  });
+
+  it('keeps the file valid with any text: markup characters, arrows, emoji, tabs and an endless name', async () => {
+    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
+    const row = figures.breakdown!.rows[0]!;
+    const longName = `Insats ${'med ett mycket långt namn '.repeat(200)}`;
+    const pdf = await renderReportPdf({
+      associationName: 'Förbundet <Syd> & "Norr"',
+      associationSlug: 'syd',
+      title: 'Arbete & studier <2025>',
+      period: { from: '2025-01-01', to: '2025-12-31' },
+      filter: {},
+      filterText: 'Insats: Steg → jobb',
+      status: 'draft',
+      finalisedAt: null,
+      analysis: 'Målet → uppnått ✓ 😀\tbra',
+      figures: { ...figures, breakdown: { dimension: 'intervention', rows: [{ ...row, key: 'lang' }] } },
+      breakdownLabels: new Map([['lang', longName]]),
+      generatedAt: new Date('2026-01-15T12:00:00Z'),
+    });
+    const file = path.join(dir, 'odd.pdf');
+    writeFileSync(file, pdf);
+    // The XMP metadata is well-formed: every "&" is an entity, the title is escaped, and the
+    // information dictionary (read by pdfinfo) keeps the real title.
+    const xmp = execFileSync('pdfinfo', ['-meta', file], { encoding: 'utf8' });
+    expect(xmp).toContain('<rdf:li xml:lang="x-default">Arbete &amp; studier &lt;2025&gt;</rdf:li>');
+    expect(xmp).toContain('Förbundet &lt;Syd&gt; &amp; &quot;Norr&quot;');
+    expect(xmp).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;|#\d+;)/);
+    expect(xmp).toMatch(/pdfuaid:part>1</);
+    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Title:\s+Arbete & studier <2025>/);
+
+    // Characters Roboto lacks are drawn as plain equivalents, never as the missing-glyph box,
+    // and a screen reader gets the text as written.
+    expect(notdefGlyphs(pdf)).toBe(0);
+    const text = pdfText(pdf, 'odd');
+    expect(text).toContain('Målet -> uppnått x ? bra');
+    expect(text).toContain('Insats: Steg -> jobb');
+    const tree = structureTree(file);
+    const analysis = all(tree, 'P').find((p) => textOf(p).startsWith('Målet'))!;
+    expect(textOf(analysis)).toBe('Målet -> uppnått x ? bra');
+    expect(structStrings(pdf, 'P', 'ActualText')).toContain('Målet → uppnått ✓ 😀\tbra');
+    expect(structStrings(pdf, 'TD', 'ActualText')).toContain('Insats: Steg → jobb');
+
+    // A row whose label would fill pages is cut to one page, ending in "…"; the next row and the
+    // rest of the report follow, and every page keeps its footer.
+    const pages = text.split('\f').filter((p) => p.trim());
+    const longRow = all(tree, 'TH').find((th) => textOf(th).startsWith('Insats med'))!;
+    expect(textOf(longRow).endsWith('…')).toBe(true);
+    expect(textOf(longRow).length).toBeLessThan(longName.length);
+    // Three rows (total, women, men) with the name: one page each, none running over pages.
+    expect(pages.filter((p) => p.includes('Insats med ett mycket'))).toHaveLength(3);
+    pages.forEach((p, i) => expect(p).toContain(`Sida ${i + 1} av ${pages.length}`));
+    expect(text).toContain('Definitioner');
+    expect(markedContentProblems(pdf)).toEqual([]);
   });
 });
 

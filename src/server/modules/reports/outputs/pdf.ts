@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { Figures } from '../engine.js';
 import {
@@ -51,6 +52,8 @@ interface StructOptions {
   /** Left, top, right, bottom in page coordinates from the top-left corner. */
   bbox?: [number, number, number, number];
   placement?: 'Block' | 'Inline';
+  /** What assistive technology reads instead of the drawn text. */
+  actual?: string;
 }
 const struct = (doc: Doc, type: string, options: StructOptions = {}, children?: Child | Child[]): Struct =>
   (doc.struct as (t: string, o: StructOptions, c?: Child | Child[]) => Struct)(type, options, children);
@@ -72,6 +75,54 @@ function robotoFonts(): Record<FontName, Buffer> {
   return fonts;
 }
 const font = (name: FontName) => `Roboto-${name}`;
+
+let glyphs: Set<number> | undefined;
+/** The code points that all three Roboto files can draw. */
+function drawable(): Set<number> {
+  if (!glyphs) {
+    const sets = Object.values(robotoFonts()).map(
+      (b) => new Set((fontkit.create(b) as fontkit.Font).characterSet),
+    );
+    glyphs = new Set([...sets[0]!].filter((cp) => sets.every((set) => set.has(cp))));
+  }
+  return glyphs;
+}
+const SUBSTITUTES: Record<string, string> = {
+  '\u2192': '->',
+  '\u2190': '<-',
+  '\u21d2': '=>',
+  '\u2713': 'x',
+  '\u2714': 'x',
+  '\u202f': '\u00a0',
+};
+
+/**
+ * Text as the embedded font can draw it. A PDF/UA file may not show a glyph the font lacks
+ * (".notdef"), and free text (an analysis, an insats name) can hold arrows, emoji or tabs:
+ * spaces become a space, arrows and check marks a plain equivalent, a letter with an accent the
+ * font lacks its base letter, invisible format characters nothing, anything else "?". Where the
+ * text changes, the structure element carries the original as its ActualText, so a screen
+ * reader still reads what was written.
+ */
+export function printable(text: string): string {
+  const ok = drawable();
+  let out = '';
+  for (const ch of text.normalize('NFC')) {
+    const cp = ch.codePointAt(0)!;
+    if (ok.has(cp) || ch === '\n') out += ch;
+    else if (SUBSTITUTES[ch] !== undefined) out += SUBSTITUTES[ch];
+    else if (/\s/u.test(ch)) out += ' ';
+    else if (/\p{Cf}/u.test(ch)) continue;
+    else {
+      const base = ch.normalize('NFKD').replace(/\p{M}/gu, '');
+      out += base && [...base].every((c) => ok.has(c.codePointAt(0)!)) ? base : '?';
+    }
+  }
+  return out;
+}
+
+/** The structure options that keep the original text for assistive technology when it changed. */
+const original = (text: string, shown: string): StructOptions => (text === shown ? {} : { actual: text });
 
 const INK = '#1a1a1a';
 const MUTED = '#454545';
@@ -120,7 +171,10 @@ const STYLES = {
 
 /** A cell of a laid-out table: its text, and how it is drawn and tagged. */
 interface LayoutCell {
+  /** The text as drawn (see `printable`). */
   text: string;
+  /** The text as written, when it differs from what is drawn. */
+  actual?: string;
   align: 'left' | 'right';
   /** A row label (TH with Scope Row) rather than data (TD). */
   rowHeader: boolean;
@@ -177,7 +231,7 @@ class ReportWriter {
 
   textHeight(text: string, style: TextStyle, width = this.width): number {
     this.use(style);
-    return this.doc.heightOfString(text, { width, lineGap: 1.5 });
+    return this.doc.heightOfString(printable(text), { width, lineGap: 1.5 });
   }
 
   /** Height of a heading or paragraph including its spacing. */
@@ -188,10 +242,11 @@ class ReportWriter {
   /** A heading or paragraph as one structure element; long text flows onto the next page. */
   text(parent: Struct, type: string, text: string, style: TextStyle): void {
     if (!this.atTop()) this.doc.y += style.before;
+    const shown = printable(text);
     parent.add(
-      struct(this.doc, type, {}, () => {
+      struct(this.doc, type, original(text, shown), () => {
         this.use(style);
-        this.doc.text(text, this.left, this.doc.y, { width: this.width, lineGap: 1.5 });
+        this.doc.text(shown, this.left, this.doc.y, { width: this.width, lineGap: 1.5 });
       }),
     );
     this.doc.y += style.after;
@@ -229,13 +284,15 @@ class ReportWriter {
   private headHeight(t: LayoutTable): number {
     return t.head ? this.rowHeight(t, t.head, true) : 0;
   }
+  /** A body row's height; a row is never taller than a page below the header (its text is cut). */
   private bodyHeight(t: LayoutTable, r: LayoutRow): number {
-    return this.rowHeight(
+    const h = this.rowHeight(
       t,
       r.cells.map((c) => c.text),
       r.bold,
       r.cells.map((c) => c.indent),
     );
+    return Math.min(h, this.pageHeight - this.headHeight(t) - 1);
   }
 
   /** The width a column needs for the longest word of `text`, with the cell padding. */
@@ -244,22 +301,25 @@ class ReportWriter {
     return Math.max(0, ...words.map((word) => this.textWidth(word, size, bold)));
   }
 
-  /** The width a column needs for `text` on one line, with the cell padding. */
+  /** The width a column needs for `text` on one line, with the cell padding (and the space the
+   * line wrapper counts after a word). */
   textWidth(text: string, size: number, bold: boolean): number {
     this.cellFont(bold, size);
-    return this.doc.widthOfString(text) + 2 * ReportWriter.PAD_X + 1;
+    return this.doc.widthOfString(`${text} `) + 2 * ReportWriter.PAD_X + 1;
   }
 
   tableHeight(t: LayoutTable, rows = t.rows.length): number {
     return this.headHeight(t) + t.rows.slice(0, rows).reduce((s, r) => s + this.bodyHeight(t, r), 0);
   }
 
+  /** A cell's text, kept inside the row's height `h` (an over-long text ends in "…"). */
   private drawCellText(
     t: LayoutTable,
     text: string,
     x: number,
     y: number,
     w: number,
+    h: number,
     align: 'left' | 'right',
     bold: boolean,
     indent: number,
@@ -267,6 +327,8 @@ class ReportWriter {
     this.cellFont(bold, t.fontSize);
     this.doc.text(text, x + ReportWriter.PAD_X + indent, y + ReportWriter.PAD_Y, {
       width: w - 2 * ReportWriter.PAD_X - indent,
+      height: h - 2 * ReportWriter.PAD_Y + 0.5,
+      ellipsis: true,
       align,
       lineGap: 1,
     });
@@ -313,14 +375,14 @@ class ReportWriter {
       head.forEach((text, i) =>
         tr.add(
           struct(this.doc, 'TH', { scope: 'Column' }, () =>
-            this.drawCellText(t, text, xs[i]!, y, t.widths[i]!, align(i), true, 0),
+            this.drawCellText(t, text, xs[i]!, y, t.widths[i]!, h, align(i), true, 0),
           ),
         ),
       );
       tr.end();
     } else {
       this.artifact(() =>
-        head.forEach((text, i) => this.drawCellText(t, text, xs[i]!, y, t.widths[i]!, align(i), true, 0)),
+        head.forEach((text, i) => this.drawCellText(t, text, xs[i]!, y, t.widths[i]!, h, align(i), true, 0)),
       );
     }
     this.doc.y = y + h;
@@ -344,8 +406,11 @@ class ReportWriter {
       table.add(tr);
       row.cells.forEach((c, i) =>
         tr.add(
-          struct(this.doc, c.rowHeader ? 'TH' : 'TD', c.rowHeader ? { scope: 'Row' } : {}, () =>
-            this.drawCellText(t, c.text, xs[i]!, y, t.widths[i]!, c.align, row.bold, c.indent),
+          struct(
+            this.doc,
+            c.rowHeader ? 'TH' : 'TD',
+            { ...(c.rowHeader ? { scope: 'Row' as const } : {}), ...(c.actual ? { actual: c.actual } : {}) },
+            () => this.drawCellText(t, c.text, xs[i]!, y, t.widths[i]!, h, c.align, row.bold, c.indent),
           ),
         ),
       );
@@ -454,6 +519,12 @@ class ReportWriter {
 
 // --- The report's content -----------------------------------------------------------------------
 
+/** A table cell with the text the font can draw, keeping the original for assistive technology. */
+function cell(text: string, align: 'left' | 'right', rowHeader: boolean, indent: number): LayoutCell {
+  const shown = printable(text);
+  return { text: shown, ...(shown === text ? {} : { actual: text }), align, rowHeader, indent };
+}
+
 /** The report model's table laid out for the page. */
 function layout(w: ReportWriter, t: Table): LayoutTable {
   const n = t.head.length;
@@ -462,14 +533,15 @@ function layout(w: ReportWriter, t: Table): LayoutTable {
     bold: !!row.strong,
     cells: row.cells.map((c, i) =>
       typeof c === 'string'
-        ? { text: c, align: 'left', rowHeader: i === 0, indent: i === 0 && row.level === 1 ? 12 : 0 }
-        : { text: formatValue(c), align: 'right', rowHeader: false, indent: 0 },
+        ? cell(c, 'left', i === 0, i === 0 && row.level === 1 ? 12 : 0)
+        : cell(formatValue(c), 'right', false, 0),
     ),
   }));
   // A column of words (such as "Kön") is as wide as its longest text and aligned left. A column
   // of values gets a common width, or more when a header word or a value would not fit (a word is
   // never broken). The label column takes the rest.
-  const textColumn = (i: number) => i === 0 || rows.every((r) => r.cells[i]?.align === 'left');
+  const textColumn = (i: number) =>
+    i === 0 || (rows.length > 0 && rows.every((r) => r.cells[i]?.align === 'left'));
   const base =
     n > 5 ? (w.width * 0.65) / (n - 1) : n > 2 ? (t.head.slice(1).some((h) => h.length > 12) ? 84 : 64) : 90;
   const widths = t.head.map((h, i) =>
@@ -491,12 +563,18 @@ function layout(w: ReportWriter, t: Table): LayoutTable {
   return { head: t.head, widths, align, fontSize, ruled: true, rows };
 }
 
-/** A titled table: H3 title (unless the section heading says it), caption, table. */
+const NO_ROWS = 'Inga uppgifter för perioden och urvalet.';
+
+/**
+ * A titled table: H3 title (unless the section heading says it), caption, table. A table without
+ * rows (a breakdown of a period with nobody in it) is a sentence instead of an empty table.
+ */
 function tableBlock(w: ReportWriter, t: Table, withTitle = true): Block {
   const lt = layout(w, t);
   const titleH = withTitle ? w.blockHeight(t.title, STYLES.h3) : 0;
   const captionH = t.caption ? w.blockHeight(t.caption, STYLES.caption) : 0;
-  const whole = titleH + captionH + w.tableHeight(lt);
+  const bodyH = t.rows.length ? w.tableHeight(lt) : w.blockHeight(NO_ROWS, STYLES.body);
+  const whole = titleH + captionH + bodyH;
   // A table of up to 20 rows is kept on one page when it fits; a longer one keeps three rows.
   const keep =
     t.rows.length <= 20 && whole <= w.pageHeight
@@ -508,7 +586,8 @@ function tableBlock(w: ReportWriter, t: Table, withTitle = true): Block {
       w.ensure(keep);
       if (withTitle) w.text(parent, 'H3', t.title, STYLES.h3);
       if (t.caption) w.text(parent, 'P', t.caption, STYLES.caption);
-      w.table(parent, lt);
+      if (t.rows.length) w.table(parent, lt);
+      else w.text(parent, 'P', NO_ROWS, STYLES.body);
     },
   };
 }
@@ -634,10 +713,7 @@ function writeReport(w: ReportWriter, root: Struct, doc: ReportDocument): void {
     ruled: false,
     rows: facts.map(([k, v]) => ({
       bold: false,
-      cells: [
-        { text: k, align: 'left', rowHeader: true, indent: 0 },
-        { text: v, align: 'left', rowHeader: false, indent: 0 },
-      ],
+      cells: [cell(k, 'left', true, 0), cell(v, 'left', false, 0)],
     })),
   });
   const s = summary(doc);
@@ -679,25 +755,50 @@ function writeReport(w: ReportWriter, root: Struct, doc: ReportDocument): void {
   for (const note of notes) w.text(root, 'P', note, STYLES.caption);
 }
 
-/** "Association · title · Sida n av m" at the foot of every page, as a pagination artifact. */
+/**
+ * The footer of every page, as a pagination artifact: "association · title" on the left (cut with
+ * "…" when it would need a second line) and "Sida n av m" on the right.
+ */
 function footers(w: ReportWriter, doc: ReportDocument): void {
   const range = w.doc.bufferedPageRange();
+  const pageWidth = 70;
+  const label = printable(`${doc.associationName} · ${doc.title}`);
   for (let i = range.start; i < range.start + range.count; i++) {
     w.doc.switchToPage(i);
     const bottom = w.doc.page.margins.bottom;
     // Writing below the bottom margin would otherwise start a new page.
     w.doc.page.margins.bottom = 0;
+    const y = w.doc.page.height - MARGIN + 8;
     w.artifact(() => {
       w.use({ ...STYLES.caption, size: 8 });
-      w.doc.text(
-        `${doc.associationName} · ${doc.title} · Sida ${i - range.start + 1} av ${range.count}`,
-        w.left,
-        w.doc.page.height - MARGIN + 8,
-        { width: w.width, lineBreak: false },
-      );
+      const line = w.doc.currentLineHeight(true) + 1;
+      w.doc.text(label, w.left, y, { width: w.width - pageWidth - 8, height: line, ellipsis: true });
+      w.doc.text(`Sida ${i - range.start + 1} av ${range.count}`, w.left + w.width - pageWidth, y, {
+        width: pageWidth,
+        align: 'right',
+        lineBreak: false,
+      });
     }, 'Pagination');
     w.doc.page.margins.bottom = bottom;
   }
+}
+
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/**
+ * pdfkit 0.19 copies the document information (title, author, subject, keywords) into the XMP
+ * metadata without escaping it, so a title with "&" or "<" would make the XMP invalid XML and
+ * the PDF/UA identification unreadable. It writes the information dictionary first, so the
+ * values are escaped between the two.
+ */
+function escapeXmpInfo(pdf: Doc): void {
+  const endMetadata = pdf.endMetadata.bind(pdf);
+  pdf.endMetadata = () => {
+    const info = pdf.info as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(info))
+      if (typeof value === 'string') info[key] = value.replace(/[&<>"]/g, (c) => XML_ENTITIES[c]!);
+    endMetadata();
+  };
 }
 
 /** Renders the report document as a tagged PDF. */
@@ -737,6 +838,7 @@ export function renderReportPdf(doc: ReportDocument): Promise<Buffer> {
   writeReport(w, root, doc);
   root.end();
   footers(w, doc);
+  escapeXmpInfo(pdf);
   pdf.end();
   return done;
 }
