@@ -5,8 +5,11 @@
  * no admin controls; the comparison for the system administrator. axe on every page at 1440 px and
  * the dashboard at 360 px; screenshots in the temp dir.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { all, structureTree, textOf } from '../tests/pdf-structure.js';
 import {
   apiFromPage,
   DESKTOP,
@@ -244,6 +247,18 @@ describe('a tertial report from the dashboard to the PDF', () => {
   it('downloads as a PDF and as an XLSX', async () => {
     const pdf = await download('Rapporten som PDF');
     expect(pdf.subarray(0, 4).toString('latin1')).toBe('%PDF');
+    // The file the browser saved is the tagged report: its title, and the analysis under its heading.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'samverka-e2e-pdf-'));
+    try {
+      const file = path.join(dir, 'rapport.pdf');
+      writeFileSync(file, pdf);
+      const tree = structureTree(file);
+      expect(all(tree, 'H1').map(textOf)).toEqual(['Tertialrapport 2 2025']);
+      const analysis = all(tree, 'Sect').find((s) => textOf(s.children[0]!).endsWith('Analys och åtgärder'))!;
+      expect(textOf(analysis)).toContain('Vi följer upp med Arbetsförmedlingen.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const xlsx = await download('Siffrorna som Excel (XLSX)');
     // An XLSX is a zip archive.
     expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
