@@ -29,6 +29,7 @@ import {
 import { buildReportFixture } from '../../../../../tests/report-fixture.js';
 import type { OutcomeReport } from '../engine.js';
 import { renderReportPdf } from './pdf.js';
+import type { ReportDocument } from './tables.js';
 
 let t: TestApp;
 let admin: ApiClient;
@@ -223,6 +224,38 @@ const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 describe('tagged PDF (PDF/UA)', () => {
   const TITLE = 'Uppföljning av deltagare 1 januari–31 december 2025';
 
+  /**
+   * A PDF made straight from the renderer: the fixture's year (by age band, as the admin sees it)
+   * with an insats breakdown of the given rows and labels, and any other field replaced.
+   */
+  type Breakdown = NonNullable<OutcomeReport['breakdown']>;
+  async function renderFixture(
+    name: string,
+    breakdown: (fixture: Breakdown) => { rows: Breakdown['rows']; labels: Map<string, string> },
+    over: Partial<ReportDocument> = {},
+  ) {
+    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
+    const { rows, labels } = breakdown(figures.breakdown!);
+    const pdf = await renderReportPdf({
+      associationName: 'Samordningsförbundet rapport',
+      associationSlug: 'rapport',
+      title: 'Årsrapport 2025',
+      period: { from: '2025-01-01', to: '2025-12-31' },
+      filter: {},
+      filterText: 'Hela förbundet',
+      status: 'draft',
+      finalisedAt: null,
+      analysis: null,
+      figures: { ...figures, breakdown: { dimension: 'intervention', rows } },
+      breakdownLabels: labels,
+      generatedAt: new Date('2026-01-15T12:00:00Z'),
+      ...over,
+    });
+    const file = path.join(dir, `${name}.pdf`);
+    writeFileSync(file, pdf);
+    return { pdf, file };
+  }
+
   async function tagged(client: ApiClient, name: string) {
     const { body } = await download(client, `${BASE}/outcomes.pdf?${YEAR}`);
     const file = path.join(dir, `${name}.pdf`);
@@ -332,28 +365,18 @@ describe('tagged PDF (PDF/UA)', () => {
   });
 
   it('flows a long table and a long analysis over pages, tagging each row and paragraph once', async () => {
-    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
-    const source = figures.breakdown!.rows;
-    const rows = Array.from({ length: 40 }, (_, i) => ({ ...source[i % source.length]!, key: `k${i}` }));
     const paragraphs = Array.from({ length: 30 }, (_, i) =>
       `Stycke ${i + 1}: ${'Vi följer upp deltagarnas väg till arbete eller studier tillsammans med medlemmarna. '.repeat(4)}`.trim(),
     );
-    const pdf = await renderReportPdf({
-      associationName: 'Samordningsförbundet rapport',
-      associationSlug: 'rapport',
-      title: 'Årsrapport 2025',
-      period: { from: '2025-01-01', to: '2025-12-31' },
-      filter: {},
-      filterText: 'Hela förbundet',
-      status: 'draft',
-      finalisedAt: null,
-      analysis: paragraphs.join('\n\n'),
-      figures: { ...figures, breakdown: { dimension: 'intervention', rows } },
-      breakdownLabels: new Map(rows.map((r, i) => [r.key, `Insats ${i + 1}`])),
-      generatedAt: new Date('2026-01-15T12:00:00Z'),
-    });
-    const file = path.join(dir, 'long.pdf');
-    writeFileSync(file, pdf);
+    const { pdf, file } = await renderFixture(
+      'long',
+      (b) => {
+        // 40 insatser with the fixture's age-band figures: 120 rows.
+        const rows = Array.from({ length: 40 }, (_, i) => ({ ...b.rows[i % b.rows.length]!, key: `k${i}` }));
+        return { rows, labels: new Map(rows.map((r, i) => [r.key, `Insats ${i + 1}`])) };
+      },
+      { analysis: paragraphs.join('\n\n') },
+    );
     const tree = structureTree(file);
     const pages = pdfText(pdf, 'long')
       .split('\f')
@@ -381,23 +404,7 @@ describe('tagged PDF (PDF/UA)', () => {
   });
 
   it('says in a sentence that a breakdown has no rows, instead of an empty table', async () => {
-    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
-    const pdf = await renderReportPdf({
-      associationName: 'Samordningsförbundet rapport',
-      associationSlug: 'rapport',
-      title: 'Utfall per insats',
-      period: { from: '2025-01-01', to: '2025-12-31' },
-      filter: {},
-      filterText: 'Hela förbundet',
-      status: 'live',
-      finalisedAt: null,
-      analysis: null,
-      figures: { ...figures, breakdown: { dimension: 'intervention', rows: [] } },
-      breakdownLabels: new Map(),
-      generatedAt: new Date('2026-01-15T12:00:00Z'),
-    });
-    const file = path.join(dir, 'empty.pdf');
-    writeFileSync(file, pdf);
+    const { file } = await renderFixture('empty', () => ({ rows: [], labels: new Map() }));
     const sect = all(structureTree(file), 'Sect').find((s) => textOf(s.children[0]!) === '5. Per insats')!;
     expect(sect.children.map((c) => [c.role, textOf(c)])).toEqual([
       ['H2', '5. Per insats'],
@@ -406,25 +413,17 @@ describe('tagged PDF (PDF/UA)', () => {
   });
 
   it('keeps the file valid with any text: markup characters, arrows, emoji, tabs and an endless name', async () => {
-    const figures = (await admin.get(`${BASE}/outcomes?${YEAR}&breakdown=ageBand`)).json() as OutcomeReport;
-    const row = figures.breakdown!.rows[0]!;
     const longName = `Insats ${'med ett mycket långt namn '.repeat(200)}`;
-    const pdf = await renderReportPdf({
-      associationName: 'Förbundet <Syd> & "Norr"',
-      associationSlug: 'syd',
-      title: 'Arbete & studier <2025>',
-      period: { from: '2025-01-01', to: '2025-12-31' },
-      filter: {},
-      filterText: 'Insats: Steg → jobb',
-      status: 'draft',
-      finalisedAt: null,
-      analysis: 'Målet → uppnått ✓ 😀\tbra',
-      figures: { ...figures, breakdown: { dimension: 'intervention', rows: [{ ...row, key: 'lang' }] } },
-      breakdownLabels: new Map([['lang', longName]]),
-      generatedAt: new Date('2026-01-15T12:00:00Z'),
-    });
-    const file = path.join(dir, 'odd.pdf');
-    writeFileSync(file, pdf);
+    const { pdf, file } = await renderFixture(
+      'odd',
+      (b) => ({ rows: [{ ...b.rows[0]!, key: 'lang' }], labels: new Map([['lang', longName]]) }),
+      {
+        associationName: 'Förbundet <Syd> & "Norr"',
+        title: 'Arbete & studier <2025>',
+        filterText: 'Insats: Steg → jobb',
+        analysis: 'Målet → uppnått ✓ 😀\tbra',
+      },
+    );
     // The XMP metadata is well-formed: every "&" is an entity, the title is escaped, and the
     // information dictionary (read by pdfinfo) keeps the real title.
     const xmp = execFileSync('pdfinfo', ['-meta', file], { encoding: 'utf8' });
