@@ -6,13 +6,15 @@ import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { HomePage } from './pages/HomePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OverviewPage } from './pages/overview/OverviewPage';
-import { AssociationPage } from './pages/admin/AssociationPage';
-import { MembersPage } from './pages/admin/MembersPage';
-import { ContributionsPage } from './pages/admin/ContributionsPage';
-import { UsersPage } from './pages/admin/UsersPage';
-import { AuditPage } from './pages/audit/AuditPage';
 import { reportRoutes } from './pages/reports/routes';
 import { registerRoutes } from './pages/register/routes';
+import { lazyPage } from './lazyPage';
+
+const AssociationPage = lazyPage(() => import('./pages/admin/AssociationPage'), 'AssociationPage');
+const MembersPage = lazyPage(() => import('./pages/admin/MembersPage'), 'MembersPage');
+const ContributionsPage = lazyPage(() => import('./pages/admin/ContributionsPage'), 'ContributionsPage');
+const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
+const AuditPage = lazyPage(() => import('./pages/audit/AuditPage'), 'AuditPage');
 
 export function App() {
   return (

@@ -3,7 +3,7 @@
  * association's navigation filtered by role, and <main>. After each client-side navigation focus
  * moves to the new page's h1, so keyboard and screen-reader users start at the new content.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Suspense, useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { Link, NavLink, Outlet, useLocation, useMatch, useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -136,6 +136,38 @@ function AssociationNav({ membership }: { membership: Membership }) {
   );
 }
 
+/** While a page's code loads (route pages load on first visit, see lazyPage.ts). */
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <p role="status" className="page-loading">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+/**
+ * After each client-side navigation, focus moves to the new page's h1. It sits inside the
+ * Suspense boundary beside the page, so its effect runs when the page has rendered, also when
+ * the page's code had to be loaded first.
+ */
+function FocusHeading({ main }: { main: RefObject<HTMLElement | null> }) {
+  const { pathname } = useLocation();
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const h1 = main.current?.querySelector<HTMLElement>('h1');
+    if (h1) {
+      h1.tabIndex = -1;
+      h1.focus();
+    }
+  }, [pathname, main]);
+  return null;
+}
+
 export function Layout() {
   const { t } = useTranslation();
   const { data: session } = useSessionQuery();
@@ -143,21 +175,7 @@ export function Layout() {
   const slug = match?.params.slug;
   const membership = session?.associations.find((a) => a.slug === slug);
   const showNav = membership && session && !session.user.mustChangePassword;
-  const { pathname } = useLocation();
-  const firstRender = useRef(true);
   const mainRef = useRef<HTMLElement>(null);
-
-  useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
-    const h1 = mainRef.current?.querySelector<HTMLElement>('h1');
-    if (h1) {
-      h1.tabIndex = -1;
-      h1.focus();
-    }
-  }, [pathname]);
 
   return (
     <>
@@ -193,7 +211,10 @@ export function Layout() {
         ) : null}
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="site-main">
-        <Outlet />
+        <Suspense fallback={<PageLoading />}>
+          <FocusHeading main={mainRef} />
+          <Outlet />
+        </Suspense>
       </main>
       <footer className="site-footer">
         <p>{t('app.footer')}</p>

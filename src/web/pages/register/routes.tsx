@@ -4,14 +4,16 @@
  */
 import { Route } from 'react-router';
 import { RequirePermission } from '../../components/Guards';
-import { EntryPage } from './EntryPage';
-import { ImportPage } from './ImportPage';
-import { InterventionPage } from './InterventionPage';
-import { InterventionsPage } from './InterventionsPage';
-import { ParticipantsPage } from './ParticipantsPage';
-import { ParticipationPage } from './ParticipationPage';
-import { ReferralsPage } from './ReferralsPage';
-import { TargetGroupsPage } from './TargetGroupsPage';
+import { lazyPage } from '../../lazyPage';
+
+const EntryPage = lazyPage(() => import('./EntryPage'), 'EntryPage');
+const ImportPage = lazyPage(() => import('./ImportPage'), 'ImportPage');
+const InterventionPage = lazyPage(() => import('./InterventionPage'), 'InterventionPage');
+const InterventionsPage = lazyPage(() => import('./InterventionsPage'), 'InterventionsPage');
+const ParticipantsPage = lazyPage(() => import('./ParticipantsPage'), 'ParticipantsPage');
+const ParticipationPage = lazyPage(() => import('./ParticipationPage'), 'ParticipationPage');
+const ReferralsPage = lazyPage(() => import('./ReferralsPage'), 'ReferralsPage');
+const TargetGroupsPage = lazyPage(() => import('./TargetGroupsPage'), 'TargetGroupsPage');
 
 export function registerRoutes() {
   return (

@@ -4,12 +4,14 @@
  */
 import { Route } from 'react-router';
 import { RequirePermission } from '../../components/Guards';
-import { ComparePage } from './ComparePage';
-import { DashboardPage } from './DashboardPage';
-import { GoalsPage } from './GoalsPage';
-import { OutcomesPage } from './OutcomesPage';
-import { ReportPage } from './ReportPage';
-import { ReportsPage } from './ReportsPage';
+import { lazyPage } from '../../lazyPage';
+
+const ComparePage = lazyPage(() => import('./ComparePage'), 'ComparePage');
+const DashboardPage = lazyPage(() => import('./DashboardPage'), 'DashboardPage');
+const GoalsPage = lazyPage(() => import('./GoalsPage'), 'GoalsPage');
+const OutcomesPage = lazyPage(() => import('./OutcomesPage'), 'OutcomesPage');
+const ReportPage = lazyPage(() => import('./ReportPage'), 'ReportPage');
+const ReportsPage = lazyPage(() => import('./ReportsPage'), 'ReportsPage');
 
 export function reportRoutes() {
   return (
