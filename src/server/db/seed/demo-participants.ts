@@ -1,6 +1,7 @@
 /**
  * Demo register for Exempelbygden: five insatser modelled on the seeds and about 600 synthetic
- * participations 2023–2025 with realistic outcomes, returners, a registration error and a few
+ * participations from January 2023 up to the day the demo is made (so this year's dashboard has
+ * figures too), with realistic outcomes, returners, a registration error and a few
  * anonymous counts, and the seeds' goals. Every personnummer is synthetic: birth serials 980–999
  * (the range we keep for test numbers) with a valid check digit; no real person's number is used.
  */
@@ -9,6 +10,7 @@ import type { DB } from '../types.js';
 import type { PnrCipher } from '../../crypto/pnr.js';
 import type { Scope } from '../../auth/access.js';
 import { personnummerCheckDigit } from '../../../shared/personnummer.js';
+import { daysBetween, todaySweden } from '../../../shared/dates.js';
 import type { ExitReason, IncomeSource, Occupation, EducationLevel } from '../../../shared/participants.js';
 import {
   createIntervention,
@@ -57,7 +59,17 @@ export function syntheticPersonnummer(birthDate: string, index: number, sex: 'kv
   return `${first11}${personnummerCheckDigit(first11)}`;
 }
 
-export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Promise<void> {
+/** The first entry date of the demo register. */
+const DEMO_START = '2023-01-09';
+
+export async function seedDemoParticipants(
+  db: Kysely<DB>,
+  pnr: PnrCipher,
+  today: string = todaySweden(),
+): Promise<void> {
+  // Entries run up to a week before today; an exit is registered once it is two weeks old.
+  const entrySpan = Math.max(365, daysBetween(DEMO_START, addDays(today, -7)));
+  const lastExit = addDays(today, -14);
   const association = await db
     .selectFrom('associations')
     .select('id')
@@ -176,7 +188,7 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
       for (let i = 0; i < d.size; i++) {
         personIndex++;
         const sex = r() < 0.55 ? 'kvinna' : 'man';
-        const entryDate = addDays('2023-01-09', Math.floor(r() * 1000));
+        const entryDate = addDays(DEMO_START, Math.floor(r() * entrySpan));
         const age = d.ages[0] + Math.floor(r() * (d.ages[1] - d.ages[0] + 1));
         const birth = addDays(`${Number(entryDate.slice(0, 4)) - age}-01-01`, Math.floor(r() * 360));
         const personnummer = syntheticPersonnummer(birth, personIndex, sex);
@@ -190,7 +202,7 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
         ]);
         const days = 60 + Math.floor(r() * 420);
         const exitDate = addDays(entryDate, days);
-        const exited = exitDate <= '2025-11-15';
+        const exited = exitDate <= lastExit;
         const reason = pick<ExitReason>(r, [
           ['work', 24],
           ['studies', 12],
@@ -250,7 +262,7 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
         // About one in twelve comes back to the same insats within the return window.
         if (exited && reason !== 'registration_error' && r() < 0.08) {
           const again = addDays(exitDate, 30 + Math.floor(r() * 200));
-          if (again <= '2025-11-30')
+          if (again <= today)
             await registerEntry(
               deps,
               scope,
@@ -260,11 +272,14 @@ export async function seedDemoParticipants(db: Kysely<DB>, pnr: PnrCipher): Prom
         }
       }
     }
-    for (const [year, sex, count] of [
-      [2023, 'kvinna', 3],
-      [2024, 'man', 2],
-      [2025, 'kvinna', 4],
-    ] as const) {
+    // A few anonymous participants (no consent) every year, counted in volumes only.
+    const anonymous = [
+      ['kvinna', 3],
+      ['man', 2],
+      ['kvinna', 4],
+    ] as const;
+    for (let year = 2023; year <= Number(today.slice(0, 4)); year++) {
+      const [sex, count] = anonymous[(year - 2023) % anonymous.length]!;
       await tx
         .insertInto('anonymous_participations')
         .values({
