@@ -281,18 +281,31 @@ class ReportWriter {
     return h + 2 * ReportWriter.PAD_Y;
   }
 
-  private headHeight(t: LayoutTable): number {
-    return t.head ? this.rowHeight(t, t.head, true) : 0;
+  /** Row heights, measured once per table (keeping a block together and drawing it both need them). */
+  private readonly heights = new WeakMap<LayoutTable, { head: number; rows: number[] }>();
+  private measured(t: LayoutTable): { head: number; rows: number[] } {
+    let m = this.heights.get(t);
+    if (!m) {
+      const head = t.head ? this.rowHeight(t, t.head, true) : 0;
+      // A row is never taller than a page below the header (its text is cut).
+      const rows = t.rows.map((r) =>
+        Math.min(
+          this.rowHeight(
+            t,
+            r.cells.map((c) => c.text),
+            r.bold,
+            r.cells.map((c) => c.indent),
+          ),
+          this.pageHeight - head - 1,
+        ),
+      );
+      m = { head, rows };
+      this.heights.set(t, m);
+    }
+    return m;
   }
-  /** A body row's height; a row is never taller than a page below the header (its text is cut). */
-  private bodyHeight(t: LayoutTable, r: LayoutRow): number {
-    const h = this.rowHeight(
-      t,
-      r.cells.map((c) => c.text),
-      r.bold,
-      r.cells.map((c) => c.indent),
-    );
-    return Math.min(h, this.pageHeight - this.headHeight(t) - 1);
+  private headHeight(t: LayoutTable): number {
+    return this.measured(t).head;
   }
 
   /** The width a column needs for the longest word of `text`, with the cell padding. */
@@ -309,7 +322,8 @@ class ReportWriter {
   }
 
   tableHeight(t: LayoutTable, rows = t.rows.length): number {
-    return this.headHeight(t) + t.rows.slice(0, rows).reduce((s, r) => s + this.bodyHeight(t, r), 0);
+    const m = this.measured(t);
+    return m.head + m.rows.slice(0, rows).reduce((a, b) => a + b, 0);
   }
 
   /** A cell's text, kept inside the row's height `h` (an over-long text ends in "…"). */
@@ -396,7 +410,7 @@ class ReportWriter {
     this.ensure(this.tableHeight(t, Math.min(1, t.rows.length)));
     this.header(t, table, true);
     t.rows.forEach((row, r) => {
-      const h = this.bodyHeight(t, row);
+      const h = this.measured(t).rows[r]!;
       if (this.doc.y + h > this.bottom) {
         this.doc.addPage();
         this.header(t, table, false);
